@@ -1,0 +1,11 @@
+def acting_unit(request) -> dict:
+    """The acting unit and the other units the user may switch to, for the header."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    memberships = list(user.active_memberships())
+    return {
+        "acting_unit": getattr(request, "acting_unit", None),
+        "acting_membership": getattr(request, "acting_membership", None),
+        "user_memberships": memberships,
+    }

@@ -1,0 +1,85 @@
+"""Login, logout and the acting-unit choice."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from samplan import policy
+from samplan.accounts.forms import ChooseUnitForm, LoginForm
+from samplan.accounts.middleware import ACTING_UNIT_SESSION_KEY, LOGOUT_REASON_SESSION_KEY
+from samplan.accounts.services import acting_unit_choose
+
+LOGOUT_REASONS = {
+    "idle": gettext_lazy("You were logged out after 30 minutes without activity."),
+    "absolute": gettext_lazy("You were logged out: a session lasts at most 12 hours."),
+}
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get(self, request, *args, **kwargs):
+        reason = request.session.pop(LOGOUT_REASON_SESSION_KEY, None)
+        if reason in LOGOUT_REASONS:
+            messages.info(request, LOGOUT_REASONS[reason])
+        return super().get(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        memberships = list(self.request.user.active_memberships()[:2])
+        if len(memberships) == 1:
+            _set_acting_unit(self.request, memberships[0].unit)
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+def _set_acting_unit(request: HttpRequest, unit) -> None:
+    acting_unit_choose(
+        actor=request.user, unit=unit, previous_unit=request.acting_unit, request=request
+    )
+    request.session[ACTING_UNIT_SESSION_KEY] = unit.pk
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
+@require_http_methods(["GET", "POST"])
+@policy.route("session")
+def choose_unit(request: HttpRequest) -> HttpResponse:
+    """Choose or switch the unit the user acts for. Every change is recorded."""
+    form = ChooseUnitForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        unit = form.cleaned_data["unit"]
+        try:
+            _set_acting_unit(request, unit)
+        except ValidationError as error:
+            form.add_error("unit", error)
+        else:
+            messages.success(request, _("You now act for %(unit)s.") % {"unit": unit})
+            return redirect(_safe_next(request) or "core:start")
+    if request.acting_unit and not form.is_bound:
+        form.initial["unit"] = request.acting_unit.pk
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(
+        request,
+        "accounts/choose_unit.html",
+        {"form": form, "next": _safe_next(request)},
+        status=status,
+    )

@@ -1,0 +1,221 @@
+"""Security events (logins, logouts, failed logins, acting-unit choices) and the access log."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from samplan.audit import chain
+
+
+class SecurityEvent(models.Model):
+    """One security-relevant event. Rows are only ever added, never changed."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Logged in")
+        LOGOUT = "logout", _("Logged out")
+        LOGIN_FAILED = "login_failed", _("Failed login")
+        ACTING_UNIT_CHOSEN = "acting_unit_chosen", _("Acting unit chosen")
+        ACTING_UNIT_SWITCHED = "acting_unit_switched", _("Acting unit switched")
+        CITIZEN_LOGIN = "citizen_login", _("Logged in to Min SIP")
+        CITIZEN_LOGOUT = "citizen_logout", _("Logged out of Min SIP")
+
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    attempted_username = models.CharField(_("attempted username"), max_length=150, blank=True)
+    person = models.ForeignKey(
+        "people.Person",
+        verbose_name=_("individual"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Set for logins to Min SIP."),
+    )
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    previous_unit = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name=_("previous unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class AppendOnlyError(Exception):
+    """The access log is append-only: an entry is never changed or deleted in the application.
+
+    Deleting entries past their retention is done by `manage.py purge_access_log` only.
+    """
+
+
+class AccessLogQuerySet(models.QuerySet):
+    """Refuses bulk changes: QuerySet.update() and delete() bypass Model.save() and delete()."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError(gettext("The access log is append-only: entries are never changed."))
+
+    def delete(self):
+        raise AppendOnlyError(gettext("The access log is append-only: entries are never deleted."))
+
+
+class AccessLogEntry(models.Model):
+    """One disclosure of an individual's data: who read what, from which unit, when.
+
+    Patientdatalagen 4 kap. 3 § and HSLF-FS 2016:40 4 kap. 9 §: every access is logged with
+    the user, the unit and care provider, the individual and the time.
+
+    Append-only and hash-chained (docs/access-log.md): `sequence` numbers the entries without
+    gaps, `prev_hash` is the previous entry's `entry_hash`, and `entry_hash` covers this entry's
+    content (samplan.audit.chain). Only samplan.audit.services writes entries.
+    """
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Web")
+        API = "api", _("API")
+        CITIZEN = "citizen", _("Min SIP")
+
+    # Set in Python before the insert, so that the hash can cover it.
+    at = models.DateTimeField(_("time"), db_index=True)
+    action = models.CharField(_("action"), max_length=40)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("organisation"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    person = models.ForeignKey(
+        "people.Person", verbose_name=_("individual"), on_delete=models.PROTECT, related_name="+"
+    )
+    object_type = models.CharField(_("object type"), max_length=40)
+    object_id = models.CharField(_("object"), max_length=64)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
+    )
+    sequence = models.BigIntegerField(_("sequence"), unique=True, editable=False)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, editable=False)
+    entry_hash = models.CharField(_("hash"), max_length=64, editable=False)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-sequence"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(
+                gettext("The access log is append-only: entries are never changed.")
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(gettext("The access log is append-only: entries are never deleted."))
+
+    def chain_row(self) -> dict:
+        """The fields the hash covers, as samplan.audit.chain expects them."""
+        return {field: getattr(self, field) for field in (*chain.HASHED_FIELDS, "prev_hash")}
+
+
+class AccessLogHead(models.Model):
+    """The one row that records where the access-log chain ends and where it starts.
+
+    `sequence` and `entry_hash` are the latest entry's, updated with every append, so that
+    entries deleted from the end are noticed. `anchor_sequence` and `anchor_hash` are the last
+    entry removed by the retention purge (0 and 64 zeros before any purge): the kept chain
+    starts right after it.
+    """
+
+    SINGLETON = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON, editable=False)
+    sequence = models.BigIntegerField(_("latest sequence"), default=0)
+    entry_hash = models.CharField(_("latest hash"), max_length=64, default=chain.GENESIS_HASH)
+    anchor_sequence = models.BigIntegerField(_("anchor sequence"), default=0)
+    anchor_hash = models.CharField(_("anchor hash"), max_length=64, default=chain.GENESIS_HASH)
+
+    class Meta:
+        verbose_name = _("access log head")
+        verbose_name_plural = _("access log head")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="audit_accessloghead_single_row"),
+            models.CheckConstraint(
+                condition=models.Q(anchor_sequence__lte=models.F("sequence")),
+                name="audit_accessloghead_anchor_not_after_head",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sequence} {self.entry_hash[:12]}"
+
+
+class AccessReview(models.Model):
+    """A documented sample check of a unit's accesses (HSLF-FS 2016:40 4 kap. 9 §)."""
+
+    unit = models.ForeignKey(
+        "accounts.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), auto_now_add=True)
+    period_start = models.DateTimeField(_("period from"))
+    period_end = models.DateTimeField(_("period to"))
+    sample = models.JSONField(_("sampled entries"), default=list)
+    conclusion = models.TextField(_("conclusion"))
+
+    class Meta:
+        verbose_name = _("access review")
+        verbose_name_plural = _("access reviews")
+        ordering = ["-reviewed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.reviewed_at:%Y-%m-%d}"

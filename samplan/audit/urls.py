@@ -1,0 +1,10 @@
+from django.urls import path
+
+from samplan.audit import views
+
+app_name = "audit"
+
+urlpatterns = [
+    path("", views.log_review, name="review"),
+    path("utdrag/", views.person_extract, name="extract"),
+]

@@ -1,0 +1,176 @@
+"""The shared cast for tests: two principals and another actor, their units and staff.
+
+Alice works at the municipality's needs assessment, Bob at the region's primary care centre,
+Carl in two units of the municipality, Mona is unit manager, Adam is a system administrator.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.db import connections
+from django.test import Client
+from playwright.sync_api import sync_playwright
+
+from samplan.accounts.models import Membership, Organization, Unit, User
+from samplan.people import identity
+from samplan.people.models import Person
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Close connections after each request, so the live server leaves none behind."""
+    from django.db import connections
+
+    for connection in connections.all():
+        connection.settings_dict["CONN_MAX_AGE"] = 0
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def municipality(db) -> Organization:
+    return Organization.objects.create(
+        name="Testby kommun",
+        kind="municipality",
+        organization_number="212000-0142",
+        municipality_code="0180",
+    )
+
+
+@pytest.fixture
+def region(db) -> Organization:
+    return Organization.objects.create(
+        name="Region Test", kind="region", organization_number="232100-0016"
+    )
+
+
+def make_unit(organization: Organization, name: str, kind: str) -> Unit:
+    return Unit.objects.create(
+        organization=organization,
+        name=name,
+        kind=kind,
+        email="enhet@example.invalid",
+        phone="010-100 00 00",
+    )
+
+
+@pytest.fixture
+def needs_assessment(municipality) -> Unit:
+    return make_unit(municipality, "Biståndshandläggning", Unit.Kind.NEEDS_ASSESSMENT)
+
+
+@pytest.fixture
+def social_psychiatry(municipality) -> Unit:
+    return make_unit(municipality, "Socialpsykiatri", Unit.Kind.SOCIAL_PSYCHIATRY)
+
+
+@pytest.fixture
+def primary_care(region) -> Unit:
+    return make_unit(region, "Vårdcentralen", Unit.Kind.PRIMARY_CARE)
+
+
+def make_user(username: str, *memberships: tuple[Unit, str], **extra) -> User:
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, first_name=username.capitalize(), **extra
+    )
+    for unit, role in memberships:
+        Membership.objects.create(user=user, unit=unit, role=role)
+    return user
+
+
+@pytest.fixture
+def alice(needs_assessment) -> User:
+    return make_user("alice", (needs_assessment, Membership.Role.CASEWORKER))
+
+
+@pytest.fixture
+def bob(primary_care) -> User:
+    return make_user("bob", (primary_care, Membership.Role.CASEWORKER))
+
+
+@pytest.fixture
+def carl(needs_assessment, social_psychiatry) -> User:
+    return make_user(
+        "carl",
+        (needs_assessment, Membership.Role.CASEWORKER),
+        (social_psychiatry, Membership.Role.CASEWORKER),
+    )
+
+
+@pytest.fixture
+def mona(needs_assessment) -> User:
+    return make_user("mona", (needs_assessment, Membership.Role.UNIT_MANAGER))
+
+
+@pytest.fixture
+def adam(db) -> User:
+    return make_user("adam", is_superuser=True, is_staff=True)
+
+
+def login(client: Client, user: User) -> Client:
+    """Log in through the real login form, so acting-unit rules apply as for a person."""
+    response = client.post("/konto/logga-in/", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302, response.content[:500]
+    return client
+
+
+@pytest.fixture
+def person(db) -> Person:
+    number = identity.parse_identity_number("19811218-9876")
+    return Person.objects.create(
+        identity_kind=number.kind,
+        identity_number=number.value,
+        birth_date=number.birth_date,
+        given_name="Eva",
+        family_name="Exempel",
+        street_address="Hemliga gatan 1",
+        postal_code="111 11",
+        city="Stockholm",
+        phone="070-111 11 11",
+    )
+
+
+def pytest_terminal_summary(terminalreporter):
+    from django.conf import settings
+
+    from samplan.testing.axe import AXE_RESULTS
+
+    vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    terminalreporter.write_line(f"database: {vendor}")
+    if AXE_RESULTS["pages"]:
+        terminalreporter.write_line(
+            f"axe: {AXE_RESULTS['pages']} pages, {AXE_RESULTS['violations']} violations"
+        )
+    from samplan.testing.world import RESULTS
+
+    if "matrix" in RESULTS:
+        matrix = RESULTS["matrix"]
+        terminalreporter.write_line(
+            f"permission matrix: {matrix['cases']} cases, {matrix['mismatches']} mismatches"
+        )
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture
+def page(live_server):
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    assert os.path.exists(CHROMIUM), "Debian's chromium is missing: run `make test`"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(locale="sv-SE")
+        page = context.new_page()
+        page.base_url = live_server.url
+        yield page
+        browser.close()
+        # Playwright's greenlet gives this test its own database connection: close it too.
+        connections.close_all()

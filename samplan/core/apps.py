@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "samplan.core"
+    verbose_name = _("Samplan")
+
+
+class SamplanAdminConfig(AdminConfig):
+    default_site = "samplan.core.admin_site.SamplanAdminSite"

@@ -1,0 +1,284 @@
+"""The demo world: a small, realistic set of organisations, staff and individuals.
+
+Everything here is fictional. Identity numbers use the birth-number series 980-999 that
+Skatteverket sets aside for tests, with valid check digits. Running it twice changes nothing.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from samplan.accounts.models import Membership, Organization, Unit, User
+from samplan.core.demo_plans import load_demo_plans
+from samplan.core.identifiers import luhn_valid
+from samplan.people import identity
+from samplan.people.models import Person, Relation
+
+DEMO_PASSWORD = "samplan-demo"
+REGION = "Region Mälardalen"
+ASBY = "Åsby kommun"
+NORRBY = "Norrby kommun"
+FK = "Försäkringskassan"
+
+
+def with_luhn(nine_digits: str) -> str:
+    """Complete a nine-digit organisation number with its check digit: NNNNNN-NNNN."""
+    for check in "0123456789":
+        if luhn_valid(nine_digits + check):
+            return f"{nine_digits[:6]}-{nine_digits[6:]}{check}"
+    raise AssertionError("unreachable")
+
+
+ORGANIZATIONS = [
+    # name, kind, nine digits of the organisation number, municipality code
+    (REGION, Organization.Kind.REGION, "232199000", ""),
+    (ASBY, Organization.Kind.MUNICIPALITY, "212099001", "1997"),
+    (NORRBY, Organization.Kind.MUNICIPALITY, "212099002", "1998"),
+    (FK, Organization.Kind.OTHER, "202199552", ""),
+]
+
+UNITS = [
+    # organisation, name, kind, phone
+    (REGION, "Vårdcentralen Åsby", Unit.Kind.PRIMARY_CARE, "021-450 10 00"),
+    (REGION, "Psykiatriska kliniken Mälarsjukhuset", Unit.Kind.PSYCHIATRIC_CLINIC, "021-450 20 00"),
+    (REGION, "Avdelning 14 medicin, Mälarsjukhuset", Unit.Kind.HOSPITAL_WARD, "021-450 30 14"),
+    (ASBY, "Biståndshandläggning Åsby", Unit.Kind.NEEDS_ASSESSMENT, "0221-390 00"),
+    (ASBY, "Socialpsykiatri Åsby", Unit.Kind.SOCIAL_PSYCHIATRY, "0221-391 00"),
+    (ASBY, "Hemtjänst Åsby", Unit.Kind.HOME_CARE, "0221-392 00"),
+    (ASBY, "Elevhälsan Åsby", Unit.Kind.SCHOOL_HEALTH, "0221-393 00"),
+    (NORRBY, "Biståndshandläggning Norrby", Unit.Kind.NEEDS_ASSESSMENT, "0224-550 00"),
+    (NORRBY, "Socialpsykiatri Norrby", Unit.Kind.SOCIAL_PSYCHIATRY, "0224-551 00"),
+    (NORRBY, "Hemtjänst Norrby", Unit.Kind.HOME_CARE, "0224-552 00"),
+    (NORRBY, "Elevhälsan Norrby", Unit.Kind.SCHOOL_HEALTH, "0224-553 00"),
+    (
+        FK,
+        "Försäkringskassan, lokalt försäkringscenter Åsby",
+        Unit.Kind.SOCIAL_INSURANCE,
+        "0771-524 524",
+    ),
+]
+
+CW, UM, ADM = (
+    Membership.Role.CASEWORKER,
+    Membership.Role.UNIT_MANAGER,
+    Membership.Role.ADMINISTRATOR,
+)
+
+STAFF = [
+    # username, first, last, title, [(unit name, role)]
+    (
+        "anna.lind",
+        "Anna",
+        "Lind",
+        "Socialsekreterare",
+        [("Biståndshandläggning Åsby", CW), ("Socialpsykiatri Åsby", CW)],
+    ),
+    ("maria.nilsson", "Maria", "Nilsson", "Distriktssköterska", [("Vårdcentralen Åsby", CW)]),
+    ("johan.berg", "Johan", "Berg", "Överläkare", [("Psykiatriska kliniken Mälarsjukhuset", CW)]),
+    ("karin.ek", "Karin", "Ek", "Kurator", [("Avdelning 14 medicin, Mälarsjukhuset", CW)]),
+    ("sara.holm", "Sara", "Holm", "Enhetschef", [("Biståndshandläggning Åsby", UM)]),
+    ("eva.strand", "Eva", "Strand", "Verksamhetschef", [("Vårdcentralen Åsby", UM)]),
+    ("lars.svensson", "Lars", "Svensson", "Boendestödjare", [("Socialpsykiatri Åsby", CW)]),
+    (
+        "fatima.hassan",
+        "Fatima",
+        "Hassan",
+        "Biståndshandläggare",
+        [("Biståndshandläggning Norrby", CW)],
+    ),
+    (
+        "peter.lund",
+        "Peter",
+        "Lund",
+        "Skolkurator",
+        [("Elevhälsan Norrby", CW), ("Elevhälsan Åsby", CW)],
+    ),
+    ("lena.ahmadi", "Lena", "Ahmadi", "Samordnare", [("Hemtjänst Norrby", CW)]),
+    (
+        "mikael.sandberg",
+        "Mikael",
+        "Sandberg",
+        "Handläggare",
+        [("Försäkringskassan, lokalt försäkringscenter Åsby", CW)],
+    ),
+    ("ingrid.falk", "Ingrid", "Falk", "Verksamhetsutvecklare", [("Socialpsykiatri Norrby", ADM)]),
+]
+SYSTEM_ADMIN = ("admin", "Göran", "Ahl", "Systemförvaltare")
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    key: str
+    given: str
+    family: str
+    born: str  # YYYYMMDD
+    serial: str  # three digits in the 980-999 test series
+    city: str
+    protected: bool = False
+    coordination: bool = False
+
+
+PEOPLE = [
+    DemoPerson("erik", "Erik", "Andersson", "19650412", "983", "Åsby"),
+    DemoPerson("birgitta", "Birgitta", "Karlsson", "19480203", "984", "Åsby"),
+    DemoPerson("ahmed", "Ahmed", "Yusuf", "19790921", "985", "Norrby"),
+    DemoPerson("linnea", "Linnéa", "Persson", "19980716", "986", "Åsby"),
+    DemoPerson("goran", "Göran", "Olsson", "19520830", "987", "Norrby"),
+    DemoPerson("sofia", "Sofia", "Eriksson", "19870114", "988", "Åsby", protected=True),
+    DemoPerson("mohammed", "Mohammed", "Ali", "19910305", "989", "Norrby"),
+    DemoPerson("ulla", "Ulla", "Gustafsson", "19410619", "990", "Åsby"),
+    DemoPerson("jonas", "Jonas", "Lindberg", "19830227", "991", "Åsby"),
+    DemoPerson("aleksandra", "Aleksandra", "Nowak", "19900511", "992", "Norrby", coordination=True),
+    DemoPerson("kent", "Kent", "Jakobsson", "19600908", "993", "Norrby"),
+    DemoPerson("maja", "Maja", "Hedlund", "19751124", "994", "Åsby", protected=True),
+    DemoPerson("tove", "Tove", "Sundberg", "19930302", "995", "Åsby"),
+    DemoPerson("nils", "Nils", "Forsberg", "19551013", "996", "Norrby"),
+    DemoPerson("amina", "Amina", "Warsame", "19950708", "997", "Åsby"),
+    # children and their guardians
+    DemoPerson("elias", "Elias", "Andersson", "20130615", "981", "Åsby"),
+    DemoPerson("camilla", "Camilla", "Andersson", "19840302", "982", "Åsby"),
+    DemoPerson("henrik", "Henrik", "Andersson", "19820917", "980", "Åsby"),
+    DemoPerson("wilma", "Wilma", "Berglund", "20110204", "983", "Norrby"),
+    DemoPerson("jessica", "Jessica", "Berglund", "19860521", "984", "Norrby"),
+    DemoPerson("noah", "Noah", "Hedlund", "20150930", "985", "Åsby", protected=True),
+    DemoPerson("leo", "Leo", "Mäkinen", "20090112", "986", "Norrby"),
+    DemoPerson("satu", "Satu", "Mäkinen", "19770803", "987", "Norrby"),
+    DemoPerson("mikko", "Mikko", "Mäkinen", "19750429", "988", "Norrby"),
+    DemoPerson("ella", "Ella", "Sundberg", "20170405", "989", "Åsby"),
+]
+
+GUARDIANS = [
+    ("elias", "camilla", "mamma"),
+    ("elias", "henrik", "pappa"),
+    ("wilma", "jessica", "mamma"),
+    ("noah", "maja", "mamma"),
+    ("leo", "satu", "mamma"),
+    ("leo", "mikko", "pappa"),
+    ("ella", "tove", "mamma"),
+]
+RELATIVES = [
+    ("erik", "camilla", "syster"),
+    ("birgitta", "goran", "make"),
+    ("ulla", "nils", "bror"),
+]
+
+
+def demo_identity_number(person: DemoPerson) -> str:
+    day = int(person.born[6:8]) + (60 if person.coordination else 0)
+    return identity.identity_number_with_check_digit(f"{person.born[:6]}{day:02d}{person.serial}")
+
+
+@transaction.atomic
+def load_demo_world() -> dict[str, int]:
+    organizations = {}
+    for name, kind, nine, code in ORGANIZATIONS:
+        organizations[name], _ = Organization.objects.update_or_create(
+            name=name,
+            defaults={
+                "kind": kind,
+                "organization_number": with_luhn(nine),
+                "municipality_code": code,
+                "hsa_id": f"SE{with_luhn(nine).replace('-', '')}-1000" if kind == "region" else "",
+            },
+        )
+    units = {}
+    for org_name, name, kind, phone in UNITS:
+        slug = name.split(",")[0].lower().replace(" ", ".").replace("å", "a").replace("ä", "a")
+        slug = slug.replace("ö", "o")
+        units[name], _ = Unit.objects.update_or_create(
+            organization=organizations[org_name],
+            name=name,
+            defaults={"kind": kind, "phone": phone, "email": f"{slug}@demo.samplan.invalid"},
+        )
+    for username, first, last, title, memberships in STAFF:
+        user = _demo_user(username, first, last, title)
+        for unit_name, role in memberships:
+            Membership.objects.update_or_create(
+                user=user, unit=units[unit_name], defaults={"role": role, "is_active": True}
+            )
+    admin = _demo_user(*SYSTEM_ADMIN)
+    if not admin.is_superuser:
+        admin.is_superuser = admin.is_staff = True
+        admin.save(update_fields=["is_superuser", "is_staff"])
+    people = {p.key: _demo_person(p) for p in PEOPLE}
+    reserv, _ = Person.objects.update_or_create(
+        identity_kind=Person.IdentityKind.RESERVNUMMER,
+        identity_number="RM-990001",
+        defaults={
+            "given_name": "Okänd",
+            "family_name": "Patient",
+            "birth_date": datetime.date(1970, 1, 1),
+        },
+    )
+    for child, guardian, description in GUARDIANS:
+        Relation.objects.update_or_create(
+            person=people[child],
+            related=people[guardian],
+            kind=Relation.Kind.GUARDIAN,
+            defaults={"description": description},
+        )
+    for person, relative, description in RELATIVES:
+        Relation.objects.update_or_create(
+            person=people[person],
+            related=people[relative],
+            kind=Relation.Kind.RELATIVE,
+            defaults={"description": description},
+        )
+    plans = load_demo_plans(people)
+    return {
+        "plans": plans,
+        "organizations": Organization.objects.count(),
+        "units": Unit.objects.count(),
+        "staff": User.objects.count(),
+        "individuals": Person.objects.count(),
+    }
+
+
+def _demo_user(username: str, first: str, last: str, title: str) -> User:
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "first_name": first,
+            "last_name": last,
+            "title": title,
+            "email": f"{username}@demo.samplan.invalid",
+        },
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+def _demo_person(p: DemoPerson) -> Person:
+    number = identity.parse_identity_number(demo_identity_number(p))
+    street = f"{p.family}vägen {len(p.given) + 2}"
+    person, _ = Person.objects.update_or_create(
+        identity_kind=number.kind,
+        identity_number=number.value,
+        defaults={
+            "given_name": p.given,
+            "family_name": p.family,
+            "birth_date": number.birth_date,
+            "protected_identity": p.protected,
+            "street_address": street,
+            "postal_code": "721 30" if p.city == "Åsby" else "733 40",
+            "city": p.city,
+            "phone": f"070-{p.born[2:5]} {p.serial} {p.born[6:8]}",
+            "email": f"{p.key}@example.invalid",
+        },
+    )
+    return person
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    """(username, name and title, units) for the README and `make run`."""
+    rows = [
+        (username, f"{first} {last}, {title}", ", ".join(unit for unit, _ in memberships))
+        for username, first, last, title, memberships in STAFF
+    ]
+    rows.append(
+        (SYSTEM_ADMIN[0], f"{SYSTEM_ADMIN[1]} {SYSTEM_ADMIN[2]}, {SYSTEM_ADMIN[3]}", "admin")
+    )
+    return rows

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from samplan.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("halsa/", views.health, name="health"),
+]

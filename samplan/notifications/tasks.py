@@ -1,0 +1,39 @@
+"""Background tasks (django-tasks, database backend; the worker is `manage.py run_worker`)."""
+
+import datetime
+
+from django.core.cache import cache
+from django.utils import timezone
+from django_tasks import task
+
+from samplan.notifications import reminders, services
+
+FINISHED_TASKS_KEPT = datetime.timedelta(days=7)
+REMINDER_SCAN_SECONDS = 10 * 60  # reminders are about days; the scan reads every open plan
+
+
+@task()
+def deliver_notification(notification_id: int) -> str:
+    """Send one e-mail from the outbox (idempotent: the claim decides who sends)."""
+    return services.notification_deliver(notification_id)
+
+
+@task()
+def sweep_and_remind() -> dict:
+    """Every minute: hand due e-mails to the worker again. Every ten minutes (per worker
+    process) also: write the reminders that are due, and forget finished task results older
+    than a week (the outbox keeps the record)."""
+    result = {"requeued": services.notifications_sweep()}
+    if cache.add("samplan.notifications:reminder-scan", True, timeout=REMINDER_SCAN_SECONDS):
+        result["reminders"] = len(reminders.reminders_send())
+        result["pruned"] = _prune_task_results()
+    return result
+
+
+def _prune_task_results() -> int:
+    from django_tasks_db.models import DBTaskResult
+
+    old = DBTaskResult.objects.finished().filter(
+        finished_at__lt=timezone.now() - FINISHED_TASKS_KEPT
+    )
+    return old.delete()[0]

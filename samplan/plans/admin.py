@@ -1,0 +1,17 @@
+from django.contrib import admin
+
+from samplan.core.admin import SystemAdministratorOnly
+from samplan.plans.models import LocalAgreement
+
+
+@admin.register(LocalAgreement)
+class LocalAgreementAdmin(SystemAdministratorOnly, admin.ModelAdmin):
+    """Deadlines per organisation. Plans themselves are never shown in the admin (need-to-know)."""
+
+    list_display = [
+        "organization",
+        "consent_within_days",
+        "first_meeting_within_days",
+        "due_soon_days",
+    ]
+    autocomplete_fields = ["organization"]

@@ -1,0 +1,589 @@
+"""Forms for the SIP workspace. They parse and explain; the services decide."""
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from samplan.accounts.models import Organization, Unit, User
+from samplan.people.models import Person
+from samplan.plans.models import (
+    Consent,
+    FollowUp,
+    Goal,
+    Intervention,
+    Invitee,
+    Meeting,
+    Plan,
+    PlanVersion,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+REQUIRED = {"required": _("This field is required.")}
+
+
+class LockedForm(forms.Form):
+    """Carries the version the user started from, for optimistic concurrency."""
+
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class SearchForm(forms.Form):
+    query = forms.CharField(
+        label=_("Name or identity number"),
+        max_length=100,
+        error_messages={"required": _("Enter a name or an identity number.")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class WorklistFilterForm(forms.Form):
+    STATE_CHOICES = [("", _("All open"))] + list(Plan.State.choices)
+    state = forms.ChoiceField(label=_("State"), choices=STATE_CHOICES, required=False)
+    flag = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[
+            ("", _("Everything")),
+            ("overdue", _("Overdue")),
+            ("due_soon", _("Due soon")),
+            ("meetings", _("Upcoming meetings")),
+            ("waiting", _("Waiting for consent or approval")),
+        ],
+    )
+    role = forms.ChoiceField(
+        label=_("My role"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            ("lead", _("I am the lead")),
+            ("participant", _("My unit takes part")),
+        ],
+    )
+
+
+class InitiativeForm(forms.Form):
+    source = forms.ChoiceField(
+        label=_("Who proposed the SIP?"),
+        choices=Plan.Source.choices,
+        initial=Plan.Source.STAFF,
+        widget=forms.RadioSelect,
+    )
+    source_detail = forms.CharField(
+        label=_("Name of the person or organisation who proposed it"),
+        required=False,
+        max_length=200,
+    )
+    reasons = forms.MultipleChoiceField(
+        label=_("Why is a SIP needed?"),
+        choices=Plan.Reason.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason_text = forms.CharField(
+        label=_("Other reasons, in your own words"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ConsentForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Consent"),
+        choices=[(Consent.Decision.GIVEN, _("Given")), (Consent.Decision.REFUSED, _("Refused"))],
+        widget=forms.RadioSelect,
+        error_messages=REQUIRED,
+    )
+    decided_on = forms.DateField(label=_("Date"), widget=DATE, error_messages=REQUIRED)
+    mode = forms.ChoiceField(
+        label=_("How"),
+        choices=Consent.Mode.choices,
+        widget=forms.RadioSelect,
+        error_messages=REQUIRED,
+    )
+    guardians = forms.ModelMultipleChoiceField(
+        label=_("Guardians who consented"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    child_view = forms.CharField(
+        label=_("The child's own view"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    units = forms.ModelMultipleChoiceField(
+        label=_("Units that may take part and share information"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    relatives = forms.ModelMultipleChoiceField(
+        label=_("Relatives who may take part"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    exclusions = forms.CharField(
+        label=_("What must the plan not cover?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Ask the individual. For example: 'My addiction care must not be discussed.'"),
+    )
+    valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DATE)
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        person = plan.person
+        self.is_child = person.is_child()
+        self.fields["guardians"].queryset = person.guardians
+        self.fields["relatives"].queryset = Person.objects.filter(
+            relations_as_related__person=person, relations_as_related__kind="relative"
+        )
+        self.fields["units"].queryset = Unit.objects.filter(is_active=True).select_related(
+            "organization"
+        )
+        self.fields["units"].label_from_instance = lambda u: f"{u.name} ({u.organization.name})"
+        if not self.is_child:
+            del self.fields["guardians"]
+            del self.fields["child_view"]
+        current = plan.current_consent
+        if current and current.decision == Consent.Decision.GIVEN and not self.is_bound:
+            self.initial.update(
+                units=list(current.units.all()),
+                relatives=list(current.relatives.all()),
+                exclusions=current.exclusions,
+                valid_until=current.valid_until,
+            )
+        elif not self.is_bound:
+            self.initial["units"] = [plan.initiating_unit]
+        self.initial.setdefault("decided_on", timezone.localdate())
+
+    @property
+    def given_by(self) -> str:
+        return Consent.GivenBy.GUARDIANS if self.is_child else Consent.GivenBy.INDIVIDUAL
+
+
+class WithdrawForm(forms.Form):
+    confirmations = ("confirm",)
+    decided_on = forms.DateField(
+        label=_("Date the consent was withdrawn"), widget=DATE, error_messages=REQUIRED
+    )
+    mode = forms.ChoiceField(
+        label=_("How"),
+        choices=Consent.Mode.choices,
+        widget=forms.RadioSelect,
+        error_messages=REQUIRED,
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that the SIP closes at once."),
+        error_messages={"required": _("Confirm that the SIP will close.")},
+    )
+
+
+class PreparationForm(LockedForm):
+    own_words = forms.CharField(
+        label=_("What is important to you?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    works_well = forms.CharField(
+        label=_("What works well?"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    works_badly = forms.CharField(
+        label=_("What does not work?"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    questions = forms.CharField(
+        label=_("Questions for the meeting"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    interpreter_language = forms.CharField(
+        label=_("Interpreter needed, language"), required=False, max_length=100
+    )
+    easy_read = forms.BooleanField(label=_("Easy-to-read material"), required=False)
+    meeting_place_wish = forms.CharField(
+        label=_("Wishes for the meeting place"), required=False, max_length=200
+    )
+    digital_participation = forms.BooleanField(
+        label=_("Wants to take part digitally"), required=False
+    )
+
+
+class PlanDetailsForm(LockedForm):
+    overall_responsibility = forms.ModelChoiceField(
+        label=_("Principal with overall responsibility"),
+        queryset=None,
+        required=False,
+        help_text=_("A municipality or a region, never another actor."),
+    )
+    lead = forms.ModelChoiceField(
+        label=_("Lead (huvudansvarig)"),
+        queryset=None,
+        required=False,
+        help_text=_("Preferably the person who will have most contact with the individual."),
+    )
+    next_follow_up = forms.DateField(label=_("Next follow-up"), required=False, widget=DATE)
+    self_actions = forms.CharField(
+        label=_("What the individual and relatives do themselves"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    no_other_actors = forms.BooleanField(
+        label=_("No actions by other actors than the municipality and region"), required=False
+    )
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = [p.unit for p in plan.participants.all() if p.is_active]
+        self.fields["overall_responsibility"].queryset = Organization.objects.filter(
+            kind__in=[Organization.Kind.MUNICIPALITY, Organization.Kind.REGION], units__in=units
+        ).distinct()
+        principal_units = [u for u in units if u.organization.is_principal]
+        self.fields["lead"].queryset = User.objects.filter(
+            memberships__unit__in=principal_units, memberships__is_active=True, is_active=True
+        ).distinct()
+        self.fields["lead"].label_from_instance = lambda u: (
+            f"{u.get_full_name()} ({u.title})" if u.title else u.get_full_name()
+        )
+
+
+class GoalForm(LockedForm):
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    term = forms.ChoiceField(
+        label=_("Term"),
+        choices=Goal.Term.choices,
+        widget=forms.RadioSelect,
+        initial=Goal.Term.SHORT,
+    )
+    text = forms.CharField(
+        label=_("Goal, in the individual's own words"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Write the goal, in the individual's own words.")},
+    )
+    parent = forms.ModelChoiceField(
+        label=_("Sub-goal of"), queryset=None, required=False, empty_label=_("– a main goal –")
+    )
+    follow_up_by = forms.ModelChoiceField(label=_("Followed up by"), queryset=None, required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=Goal.Status.choices, initial=Goal.Status.OPEN
+    )
+
+    def __init__(self, *args, plan: Plan, goal: Goal | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = plan.goals.filter(parent__isnull=True)
+        if goal is not None:
+            parents = parents.exclude(pk=goal.pk)
+        self.fields["parent"].queryset = parents
+        self.fields["follow_up_by"].queryset = participant_staff(plan)
+
+
+class InterventionForm(LockedForm):
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    what = forms.CharField(
+        label=_("Intervention"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Describe the intervention.")},
+    )
+    organization = forms.ModelChoiceField(
+        label=_("Responsible organisation"),
+        queryset=None,
+        error_messages={"required": _("Choose who is responsible.")},
+    )
+    responsible_unit = forms.ModelChoiceField(
+        label=_("Responsible unit"), queryset=None, required=False
+    )
+    responsible_person = forms.CharField(
+        label=_("Responsible person"), required=False, max_length=200
+    )
+    start = forms.DateField(label=_("Start"), required=False, widget=DATE)
+    frequency = forms.CharField(label=_("How often"), required=False, max_length=200)
+    depends_on = forms.ModelChoiceField(label=_("Comes after"), queryset=None, required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=Intervention.Status.choices, initial=Intervention.Status.PLANNED
+    )
+    goals = forms.ModelMultipleChoiceField(
+        label=_("Serves the goals"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, plan: Plan, intervention: Intervention | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = [p.unit for p in plan.participants.all() if p.is_active]
+        self.fields["organization"].queryset = Organization.objects.filter(
+            units__in=units
+        ).distinct()
+        self.fields["responsible_unit"].queryset = Unit.objects.filter(
+            pk__in=[u.pk for u in units]
+        ).select_related("organization")
+        others = plan.interventions.all()
+        if intervention is not None:
+            others = others.exclude(pk=intervention.pk)
+        self.fields["depends_on"].queryset = others
+        self.fields["goals"].queryset = plan.goals.all()
+
+
+def participant_staff(plan: Plan):
+    units = [p.unit_id for p in plan.participants.all() if p.is_active]
+    return User.objects.filter(
+        memberships__unit__in=units, memberships__is_active=True, is_active=True
+    ).distinct()
+
+
+class MeetingForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label=_("Date and time"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={
+            "required": _("Give the date and time."),
+            "invalid": _("Give a date and time, e.g. 2026-12-01 13:00."),
+        },
+    )
+    place = forms.CharField(label=_("Place"), required=False, max_length=200)
+    video_link = forms.URLField(
+        assume_scheme="https",
+        label=_("Video link"),
+        required=False,
+        error_messages={"invalid": _("Give a whole web address, starting with https://.")},
+    )
+    chair = forms.ModelChoiceField(
+        label=_("Chair"),
+        queryset=None,
+        required=False,
+        help_text=_("By default the one who invites."),
+    )
+    chair_chosen_by_individual = forms.BooleanField(
+        label=_("The individual chose the chair"), required=False
+    )
+    recorder = forms.ModelChoiceField(
+        label=_("Writes the plan"),
+        queryset=None,
+        required=False,
+        help_text=_("By default the one who invites."),
+    )
+
+    MODE_CHOICES = [("", _("Not invited"))] + list(Invitee.Mode.choices)
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        staff = participant_staff(plan)
+        self.fields["chair"].queryset = staff
+        self.fields["recorder"].queryset = staff
+        consent = plan.current_consent
+        self.unit_fields, self.person_fields = [], []
+        units = consent.units.select_related("organization") if consent else []
+        for unit in units:
+            name = f"unit_{unit.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=f"{unit.name} ({unit.organization.name})",
+                choices=self.MODE_CHOICES,
+                required=False,
+                initial=Invitee.Mode.DIGITAL,
+            )
+            self.unit_fields.append((name, unit))
+        people = [plan.person, *plan.person.guardians]
+        if consent:
+            people += list(consent.relatives.all())
+        for person in dict.fromkeys(people):
+            name = f"person_{person.pk.hex}"
+            self.fields[name] = forms.ChoiceField(
+                label=person.full_name,
+                choices=self.MODE_CHOICES,
+                required=False,
+                initial=Invitee.Mode.WRITTEN if person == plan.person else "",
+            )
+            self.person_fields.append((name, person))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("place") and not cleaned.get("video_link"):
+            self.add_error("place", _("Give a place or a video link."))
+        return cleaned
+
+    def invited(self):
+        units = [(u, self.cleaned_data[n]) for n, u in self.unit_fields if self.cleaned_data.get(n)]
+        people = [
+            (p, self.cleaned_data[n]) for n, p in self.person_fields if self.cleaned_data.get(n)
+        ]
+        return units, people
+
+
+class RespondForm(forms.Form):
+    response = forms.ChoiceField(
+        label=_("Answer"),
+        choices=[
+            (Invitee.Response.ACCEPTED, _("We will come")),
+            (Invitee.Response.DECLINED, _("We cannot come")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages=REQUIRED,
+    )
+    reason = forms.CharField(label=_("Reason, if you cannot come"), required=False, max_length=300)
+
+
+class AttendanceForm(forms.Form):
+    attended = forms.MultipleChoiceField(
+        label=_("Who attended?"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    opening_notes = forms.CharField(
+        label=_("Opening: introductions, consent and secrecy, purpose"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    summary_notes = forms.CharField(
+        label=_("Summary: who gives which help, what the individual can expect of the lead"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, meeting: Meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attended"].choices = [
+            (str(i.pk), str(i)) for i in meeting.invitees.select_related("unit", "person")
+        ]
+
+
+APPROVAL_METHOD = forms.ChoiceField(
+    label=_("How did the individual approve?"),
+    choices=PlanVersion.Method.choices,
+    widget=forms.RadioSelect,
+    error_messages=REQUIRED,
+)
+
+
+class EstablishForm(forms.Form):
+    confirmations = ("approved",)
+    approval_method = APPROVAL_METHOD
+    approval_comment = forms.CharField(
+        label=_("The individual's comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    approved = forms.BooleanField(
+        label=_("The individual has approved the plan."),
+        error_messages={
+            "required": _("The plan cannot be established without the individual's approval.")
+        },
+    )
+
+
+class FollowUpForm(forms.Form):
+    how_it_went = forms.CharField(
+        label=_("How has it gone?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages=REQUIRED,
+    )
+    helped_hindered = forms.CharField(
+        label=_("What has helped or hindered?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages=REQUIRED,
+    )
+    coordination_needed = forms.TypedChoiceField(
+        label=_("Is continued coordination needed?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        error_messages=REQUIRED,
+    )
+    continue_interventions = forms.CharField(
+        label=_("Should the interventions continue?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages=REQUIRED,
+    )
+    decision = forms.ChoiceField(
+        label=_("Close or revise the plan?"),
+        choices=FollowUp.Decision.choices,
+        widget=forms.RadioSelect,
+        error_messages=REQUIRED,
+    )
+    next_follow_up = forms.DateField(label=_("Next follow-up"), required=False, widget=DATE)
+    approval_method = forms.ChoiceField(
+        label=_("If revised: did the individual approve the new version at the meeting?"),
+        required=False,
+        choices=[("", _("Not yet: ask for approval"))] + list(PlanVersion.Method.choices),
+        widget=forms.RadioSelect,
+    )
+    closing_reason = forms.ChoiceField(
+        label=_("If closed: reason"),
+        required=False,
+        choices=[("", "–")] + list(Plan.ClosingReason.choices),
+    )
+    closing_text = forms.CharField(
+        label=_("About the closing"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ApprovalForm(forms.Form):
+    approved = forms.TypedChoiceField(
+        label=_("The individual's answer"),
+        choices=[("yes", _("Approves the new version")), ("no", _("Does not approve"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        error_messages=REQUIRED,
+    )
+    method = forms.ChoiceField(
+        label=_("How"),
+        choices=PlanVersion.Method.choices,
+        widget=forms.RadioSelect,
+        error_messages=REQUIRED,
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CloseForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Reason for closing"),
+        choices=Plan.ClosingReason.choices,
+        widget=forms.RadioSelect,
+        error_messages=REQUIRED,
+    )
+    text = forms.CharField(
+        label=_("About the closing"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ClosingNoticeForm(forms.Form):
+    units = forms.ModelMultipleChoiceField(
+        label=_("Units informed"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    people = forms.ModelMultipleChoiceField(
+        label=_("People informed"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        told_units = plan.closing_notices.filter(unit__isnull=False).values("unit")
+        told_people = plan.closing_notices.filter(person__isnull=False).values("person")
+        self.fields["units"].queryset = Unit.objects.filter(participations__plan=plan).exclude(
+            pk__in=told_units
+        )
+        self.fields["people"].queryset = (
+            Person.objects.filter(
+                Q(pk=plan.person_id) | Q(relations_as_related__person=plan.person)
+            )
+            .exclude(pk__in=told_people)
+            .distinct()
+        )
+
+
+class ContactPersonForm(forms.Form):
+    contact_person = forms.ModelChoiceField(
+        label=_("Contact person"), queryset=None, required=False
+    )
+
+    def __init__(self, *args, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact_person"].queryset = User.objects.filter(
+            memberships__unit=unit, memberships__is_active=True
+        )

@@ -1,0 +1,23 @@
+from samplan.plans.models.agreement import LocalAgreement
+from samplan.plans.models.consent import Consent
+from samplan.plans.models.content import Goal, Intervention
+from samplan.plans.models.meeting import Invitee, Meeting
+from samplan.plans.models.plan import CitizenMessage, Participant, Plan, PlanEvent, RelativeAccess
+from samplan.plans.models.version import ClosingNotice, FollowUp, PlanVersion
+
+__all__ = [
+    "CitizenMessage",
+    "ClosingNotice",
+    "RelativeAccess",
+    "Consent",
+    "LocalAgreement",
+    "FollowUp",
+    "Goal",
+    "Intervention",
+    "Invitee",
+    "Meeting",
+    "Participant",
+    "Plan",
+    "PlanEvent",
+    "PlanVersion",
+]

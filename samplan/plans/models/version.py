@@ -1,0 +1,96 @@
+"""Immutable plan versions, follow-ups and the record of who was told about a closing."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanVersion(models.Model):
+    """A numbered, frozen copy of the plan as established or revised. Never changed."""
+
+    class Approval(models.TextChoices):
+        PENDING = "pending", _("Awaiting the individual's approval")
+        APPROVED = "approved", _("Approved by the individual")
+        DECLINED = "declined", _("Declined by the individual")
+
+    class Method(models.TextChoices):
+        MEETING_ORAL = "meeting_oral", _("Orally at the meeting")
+        MEETING_WRITTEN = "meeting_written", _("In writing at the meeting")
+        PHONE = "phone", _("By phone")
+        DIGITAL = "digital", _("Digitally")
+
+    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
+    snapshot = models.JSONField()
+    approval = models.CharField(max_length=10, choices=Approval.choices)
+    approval_method = models.CharField(max_length=20, choices=Method.choices, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approval_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approval_comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"version {self.number}"
+
+
+class FollowUp(models.Model):
+    """A follow-up: the guideline's five questions and a decision."""
+
+    class Decision(models.TextChoices):
+        CONTINUE = "continue", _("Continue the plan as it is")
+        REVISE = "revise", _("Revise the plan (new version)")
+        CLOSE = "close", _("Close the plan")
+
+    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="follow_ups")
+    meeting = models.ForeignKey(
+        "plans.Meeting", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    how_it_went = models.TextField(_("How has it gone?"))
+    helped_hindered = models.TextField(_("What has helped or hindered?"))
+    coordination_needed = models.BooleanField(_("Is continued coordination needed?"))
+    continue_interventions = models.TextField(_("Should the interventions continue?"))
+    decision = models.CharField(
+        _("Close or revise the plan?"), max_length=10, choices=Decision.choices
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} {self.recorded_at:%Y-%m-%d}"
+
+
+class ClosingNotice(models.Model):
+    """The lead's record that a participant was told the plan is closed."""
+
+    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="closing_notices")
+    unit = models.ForeignKey(
+        "accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    informed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    informed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(self.unit or self.person)

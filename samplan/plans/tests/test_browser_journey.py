@@ -1,0 +1,194 @@
+"""The whole SIP in Debian's Chromium, in Swedish, as two staff members click through it.
+
+Anna Lind (socialsekreterare, Biståndshandläggning Åsby) starts a SIP for Tove Sundberg,
+records consent covering Vårdcentralen Åsby and Försäkringskassan, invites them, runs the
+meeting in meeting mode and establishes the plan with Tove's approval. Maria Nilsson
+(distriktssköterska, Vårdcentralen Åsby) finds it in her worklist and records a follow-up that
+revises it to version 2, approved. Anna closes it; the history lists every step.
+"""
+
+import datetime
+from urllib.parse import urlparse
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from samplan.audit.models import AccessLogEntry
+from samplan.core.demo import DEMO_PASSWORD, PEOPLE, demo_identity_number
+from samplan.plans.models import Plan
+
+pytestmark = pytest.mark.browser
+TOVE = next(p for p in PEOPLE if p.key == "tove")
+
+
+@pytest.fixture
+def demo_world(transactional_db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("load_demo", quiet_logins=True)
+
+
+def log_in(page: Page, username: str) -> None:
+    page.goto(page.base_url + "/konto/logga-in/")
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+
+
+def in_form(page: Page, hidden_value: str):
+    return page.locator(f"form:has(input[name='form'][value='{hidden_value}'])")
+
+
+def test_staff_run_a_whole_sip_in_swedish(demo_world, page: Page):
+    responses: list[tuple[str, str, int]] = []
+    page.on(
+        "response", lambda r: responses.append((r.request.method, urlparse(r.url).path, r.status))
+    )
+    log_in(page, "anna.lind")
+    page.get_by_label("Biståndshandläggning Åsby, Åsby kommun").check()
+    page.get_by_role("button", name="Fortsätt").click()
+
+    # Initiative
+    page.get_by_role("link", name="Mina SIP").first.click()
+    page.get_by_role("link", name="Starta ny SIP").click()
+    page.locator("#id_identity_number").fill(demo_identity_number(TOVE))
+    page.get_by_role("button", name="Sök", exact=True).click()
+    expect(page.get_by_role("heading", name="Tove Sundberg")).to_be_visible()
+    page.locator("input[name=reasons][value=several_units]").check()
+    page.locator("input[name=reasons][value=order]").check()
+    page.get_by_role("button", name="Starta SIP:en").click()
+
+    # Consent covering a region unit and Försäkringskassan
+    page.locator("input[name=decision][value=given]").check()
+    page.locator("input[name=mode][value=written]").check()
+    page.get_by_label("Vårdcentralen Åsby (Region Mälardalen)").check()
+    page.get_by_label(
+        "Försäkringskassan, lokalt försäkringscenter Åsby (Försäkringskassan)"
+    ).check()
+    page.locator("#id_exclusions").fill("Min ekonomi ska inte tas upp.")
+    page.get_by_role("button", name="Registrera samtycke").click()
+    expect(page.locator(".badge--state-consented")).to_be_visible()
+
+    # Invitation
+    page.locator("nav.tabs a[href$='/moten/']").click()
+    starts = (timezone.localtime() + datetime.timedelta(days=5)).replace(hour=13, minute=0)
+    page.locator("#id_starts_at").fill(starts.strftime("%Y-%m-%dT%H:%M"))
+    page.locator("#id_place").fill("Biståndshandläggningen, rum 2")
+    page.get_by_role("button", name="Boka och kalla").click()
+    expect(page.locator(".badge--state-invited")).to_be_visible()
+
+    # Meeting mode: goals and interventions for municipality, region and Försäkringskassan
+    page.get_by_role("link", name="Öppna mötesläge").click()
+    goal = in_form(page, "goal")
+    goal.locator("input[name='goal-term'][value=long]").check()
+    goal.locator("textarea[name='goal-text']").fill("Jag vill klara vardagen med min dotter")
+    goal.get_by_role("button", name="Lägg till mål").click()
+    for organization, unit, what in [
+        (
+            "Åsby kommun",
+            "Biståndshandläggning Åsby, Åsby kommun",
+            "Stöd i hemmet två gånger i veckan",
+        ),
+        (
+            "Region Mälardalen",
+            "Vårdcentralen Åsby, Region Mälardalen",
+            "Läkarbesök och läkemedelsgenomgång",
+        ),
+        (
+            "Försäkringskassan",
+            "Försäkringskassan, lokalt försäkringscenter Åsby, Försäkringskassan",
+            "Utreda rätt till bostadsbidrag",
+        ),
+    ]:
+        form = in_form(page, "intervention")
+        form.locator("textarea[name='intervention-what']").fill(what)
+        form.locator("select[name='intervention-organization']").select_option(label=organization)
+        form.locator("select[name='intervention-responsible_unit']").select_option(label=unit)
+        form.locator("input[name='intervention-goals']").first.check()
+        form.get_by_role("button", name="Lägg till insats").click()
+        expect(page.get_by_text(what).first).to_be_visible()
+    details = in_form(page, "details")
+    details.locator("select[name='details-overall_responsibility']").select_option(
+        label="Åsby kommun"
+    )
+    details.locator("select[name='details-lead']").select_option(
+        label="Anna Lind (Socialsekreterare)"
+    )
+    follow_up = timezone.localdate() + datetime.timedelta(days=40)
+    details.locator("input[name='details-next_follow_up']").fill(follow_up.isoformat())
+    details.locator("textarea[name='details-self_actions']").fill(
+        "Jag lämnar min dotter på förskolan."
+    )
+    details.get_by_role("button", name="Spara").click()
+    page.get_by_role("button", name="Mötet är hållet: registrera det").click()
+
+    # Establish with the individual's approval
+    page.locator("input[name=approval_method][value=meeting_oral]").check()
+    page.locator("input[name=approved]").check()
+    page.get_by_role("button", name="Fastställ som version 1").click()
+    expect(page.locator(".badge--state-active")).to_be_visible()
+    plan = Plan.objects.get(person__given_name="Tove")
+    assert (plan.state, plan.current_version) == ("active", 1)
+
+    # The nurse at the region unit follows up and revises to version 2, approved
+    page.get_by_role("button", name="Logga ut").click()
+    log_in(page, "maria.nilsson")
+    page.get_by_role("link", name="Mina SIP").first.click()
+    page.get_by_role("link", name="Tove Sundberg").click()
+    page.locator("a[href$='/uppfoljning/']").first.click()
+    page.locator("#id_how_it_went").fill("Det har gått bra med stödet i hemmet.")
+    page.locator("#id_helped_hindered").fill("Att alla visste vem som gör vad.")
+    page.locator("input[name=coordination_needed][value=yes]").check()
+    page.locator("#id_continue_interventions").fill("Ja, och läkarbesöken blir färre.")
+    page.locator("input[name=decision][value=revise]").check()
+    page.locator("#id_next_follow_up").fill((follow_up + datetime.timedelta(days=60)).isoformat())
+    page.locator("input[name=approval_method][value=meeting_oral]").check()
+    page.get_by_role("button", name="Registrera uppföljningen").click()
+    expect(page.locator(".plan-head__badges")).to_contain_text("Version 2")
+    page.locator("nav.tabs a[href$='/versioner/']").click()
+    expect(page.locator("table.diff")).to_be_visible()
+
+    # Anna closes the SIP; the history lists every step with who and when
+    page.get_by_role("button", name="Logga ut").click()
+    log_in(page, "anna.lind")
+    page.get_by_label("Biståndshandläggning Åsby, Åsby kommun").check()
+    page.get_by_role("button", name="Fortsätt").click()
+    page.goto(page.base_url + f"/sip/{plan.pk}/")
+    page.locator("a[href$='/avsluta/']").click()
+    page.locator("input[name=reason][value=works]").check()
+    page.locator("form.card").get_by_role("button", name="Avsluta SIP:en").click()
+    page.locator("input[name=units]").first.check()
+    page.locator("form.card button[type=submit]").click()
+    page.locator("nav.tabs a[href$='/historik/']").click()
+    history = page.locator("ol.timeline")
+    for step in [
+        "SIP initierad",
+        "Samtycke registrerat",
+        "Anna Lind",
+        "Maria Nilsson",
+        "Planen fastställd som version 1",
+        "Uppföljning registrerad",
+        "version 2",
+        "SIP avslutad",
+    ]:
+        expect(history).to_contain_text(step)
+    plan.refresh_from_db()
+    assert plan.state == "closed" and plan.versions.count() == 2
+
+    # Exactly one access-log entry per disclosure of Tove: each plan page (GET or POST), the
+    # person card when she was found, and each worklist that listed her.
+    plan_path = f"/sip/{plan.pk}/"
+    first = next(i for i, (_m, path, _s) in enumerate(responses) if path.startswith(plan_path))
+    expected = sum(
+        1
+        for _m, path, status in responses
+        if path.startswith(plan_path) and status in (200, 302, 400)
+    )
+    expected += sum(
+        1 for m, path, status in responses if (m, path, status) == ("POST", "/sip/ny/", 200)
+    )
+    expected += sum(
+        1 for m, path, status in responses[first:] if (m, path, status) == ("GET", "/sip/", 200)
+    )
+    assert AccessLogEntry.objects.filter(person=plan.person).count() == expected

@@ -1,0 +1,423 @@
+"""The permission matrix: the policy and the routes against an oracle written from the table.
+
+The oracle below is written from the table in docs/security.md alone (it does not import
+samplan.policy or samplan.plans.access) and reads the facts it needs straight from the
+database: the plans' rows (`plan.view`, `plan.edit`, `plan.inform`) and the paragraph on the
+Min SIP actions (`plan.approve`, `plan.comment`, `plan.manage`).
+
+Every staff actor of a generated world (each user acting for each of his or her units, with
+the membership's role) is checked against every plan for every action, and for every route of
+one plan by method (GET uses the route's read action, POST its write action). The citizens
+around each plan (the individual, guardians, relatives, and a few strangers) are checked for
+every action. Then a sample of the staff cases goes through the real login, unit choice and
+request (Min SIP's own routes need a citizen login and are left to its tests).
+
+The totals are printed in pytest's terminal summary: `permission matrix: N cases, M mismatches`.
+"""
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from samplan import policy
+from samplan.people.models import Relation
+from samplan.plans.models import (
+    Consent,
+    Invitee,
+    Participant,
+    Plan,
+    PlanEvent,
+    RelativeAccess,
+)
+from samplan.testing.world import (
+    PlanObjects,
+    allowed_methods,
+    build_world,
+    plan_routes,
+    plans_prefetched,
+    record_results,
+    staff_client,
+    stand_in_for_pdfs,
+)
+
+SEED = 20250601
+PLAN_ACTIONS = ("plan.view", "plan.edit", "plan.inform")
+MIN_SIP_ACTIONS = ("plan.approve", "plan.comment", "plan.manage")
+ACTIONS = PLAN_ACTIONS + MIN_SIP_ACTIONS
+ALLOW, FORBIDDEN, NOT_FOUND = 200, 403, 404
+ADULT_AGE = 18
+BEFORE_CONSENT = {"initiated", "consent_refused"}
+SHOWN = 20  # mismatches listed in a failure message
+
+
+# --- The oracle: docs/security.md, "Plans" ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffActor:
+    user_id: int
+    unit_id: int
+    role: str
+
+
+@dataclass(frozen=True)
+class CitizenActor:
+    person_id: object
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    """What the table's rows talk about, read from the database without the application."""
+
+    pk: object
+    state: str
+    person_id: object
+    initiating_unit_id: int
+    birth_date: datetime.date
+    protected: bool
+    participants: dict  # unit id -> (access, is_active)
+    current_decision: str | None  # the latest consent's decision
+    current_relatives: frozenset  # relatives covered by the latest consent
+    guardian_ids: frozenset  # the individual's registered guardians
+    relative_ids: frozenset  # the individual's registered relatives
+    invited_ids: frozenset  # relatives with an active RelativeAccess (invited in Min SIP)
+
+
+def load_facts(plan_ids) -> dict:
+    plan_ids = list(plan_ids)
+    rows = Plan.objects.filter(pk__in=plan_ids).values_list(
+        "pk",
+        "state",
+        "person_id",
+        "initiating_unit_id",
+        "person__birth_date",
+        "person__protected_identity",
+    )
+    participants: dict = {}
+    for plan_id, unit_id, access, active in Participant.objects.filter(
+        plan_id__in=plan_ids
+    ).values_list("plan_id", "unit_id", "access", "is_active"):
+        participants.setdefault(plan_id, {})[unit_id] = (access, active)
+    latest: dict = {}
+    for plan_id, consent_id, number, decision in Consent.objects.filter(
+        plan_id__in=plan_ids
+    ).values_list("plan_id", "pk", "number", "decision"):
+        if plan_id not in latest or number > latest[plan_id][1]:
+            latest[plan_id] = (consent_id, number, decision)
+    covered: dict = {}
+    for consent_id, person_id in Consent.relatives.through.objects.filter(
+        consent_id__in=[c for c, _n, _d in latest.values()]
+    ).values_list("consent_id", "person_id"):
+        covered.setdefault(consent_id, set()).add(person_id)
+    rows = list(rows)
+    invited: dict = {}
+    for plan_id, relative_id in RelativeAccess.objects.filter(
+        plan_id__in=plan_ids, revoked_at__isnull=True
+    ).values_list("plan_id", "relative_id"):
+        invited.setdefault(plan_id, set()).add(relative_id)
+    relations: dict = {}
+    for person_id, related_id, kind in Relation.objects.filter(
+        person_id__in=[r[2] for r in rows]
+    ).values_list("person_id", "related_id", "kind"):
+        relations.setdefault((person_id, kind), set()).add(related_id)
+    facts = {}
+    for pk, state, person_id, initiating_unit_id, birth_date, protected in rows:
+        consent_id, _number, decision = latest.get(pk, (None, None, None))
+        facts[pk] = PlanFacts(
+            pk=pk,
+            state=state,
+            person_id=person_id,
+            initiating_unit_id=initiating_unit_id,
+            birth_date=birth_date,
+            protected=protected,
+            participants=participants.get(pk, {}),
+            current_decision=decision,
+            current_relatives=frozenset(covered.get(consent_id, ())),
+            guardian_ids=frozenset(relations.get((person_id, "guardian"), ())),
+            relative_ids=frozenset(relations.get((person_id, "relative"), ())),
+            invited_ids=frozenset(invited.get(pk, ())),
+        )
+    return facts
+
+
+def _row(view: int, edit: int, inform: int, min_sip: int) -> dict:
+    return {
+        "plan.view": view,
+        "plan.edit": edit,
+        "plan.inform": inform,
+        **dict.fromkeys(MIN_SIP_ACTIONS, min_sip),
+    }
+
+
+# Staff who may view get 403 for the Min SIP actions ("they act through their own routes").
+WRITER_OPEN = _row(ALLOW, ALLOW, FORBIDDEN, FORBIDDEN)
+WRITER_CLOSED = _row(ALLOW, FORBIDDEN, ALLOW, FORBIDDEN)
+READER = _row(ALLOW, FORBIDDEN, FORBIDDEN, FORBIDDEN)  # also a relative who may view
+CITIZEN = _row(ALLOW, FORBIDDEN, FORBIDDEN, ALLOW)  # the individual; a guardian who may view
+NOTHING = _row(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)
+
+
+def _age(born: datetime.date, today: datetime.date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def oracle(actor, action: str, plan: PlanFacts, today: datetime.date | None = None) -> int:
+    """The cell of the table for this actor, action and plan."""
+    if isinstance(actor, StaffActor):
+        return _staff_row(actor, plan)[action]
+    if isinstance(actor, CitizenActor):
+        return _citizen_row(actor, plan, today or timezone.localdate())[action]
+    return NOTHING[action]  # anyone else
+
+
+def _staff_row(actor: StaffActor, plan: PlanFacts) -> dict:
+    # Unit managers and administrators: "as staff", the role gives nothing extra.
+    if plan.state in BEFORE_CONSENT:
+        return WRITER_OPEN if actor.unit_id == plan.initiating_unit_id else NOTHING
+    access, active = plan.participants.get(actor.unit_id, (None, False))
+    if not active:
+        return NOTHING  # does not take part
+    if access == "edit":
+        return WRITER_CLOSED if plan.state == "closed" else WRITER_OPEN
+    return READER
+
+
+def _citizen_row(actor: CitizenActor, plan: PlanFacts, today: datetime.date) -> dict:
+    person = actor.person_id
+    if person == plan.person_id:
+        return CITIZEN  # the individual, own plan, any state
+    if (
+        person in plan.guardian_ids
+        and _age(plan.birth_date, today) < ADULT_AGE
+        and not plan.protected
+    ):
+        return CITIZEN
+    if (
+        person in plan.relative_ids
+        and plan.current_decision == "given"
+        and person in plan.current_relatives
+        and person in plan.invited_ids
+        and plan.state != "closed"
+        and not plan.protected
+    ):
+        return READER  # may view (the granted sections); 403 for the Min SIP actions
+    return NOTHING
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+
+
+class Tally:
+    """Counts the compared cases and keeps the mismatches (described only when shown)."""
+
+    def __init__(self, world):
+        self.world = world
+        self.cases = 0
+        self.mismatches: list[tuple] = []
+
+    def check(self, expected, actual, who: str, what: str, facts: "PlanFacts") -> None:
+        self.cases += 1
+        agree = actual in expected if isinstance(expected, set) else actual == expected
+        if not agree:
+            self.mismatches.append((who, what, facts, expected, actual))
+
+    def message(self) -> str:
+        shown = "\n".join(
+            f"  {who}, {what}: expected {expected}, got {actual}; "
+            f"{describe_plan(self.world, facts)}"
+            for who, what, facts, expected, actual in self.mismatches[:SHOWN]
+        )
+        return f"{len(self.mismatches)} mismatches in {self.cases} cases:\n{shown}"
+
+
+def describe_plan(world, facts: PlanFacts) -> str:
+    notes = world.notes.get(facts.pk)
+    participants = ", ".join(
+        f"{unit}:{access}{'' if active else '(ended)'}"
+        for unit, (access, active) in sorted(facts.participants.items())
+    )
+    return (
+        f"plan {facts.pk} state={facts.state} initiating_unit={facts.initiating_unit_id} "
+        f"participants=[{participants}] consent={facts.current_decision}"
+        + (f" edge={notes}" if notes else "")
+    )
+
+
+def citizens_around(world, facts: PlanFacts, rng: random.Random, everyone: list) -> list:
+    """The individual, the guardians, the relatives, and a few people from elsewhere."""
+    ids = {facts.person_id, *facts.guardian_ids, *facts.relative_ids}
+    ids.update(p.pk for p in rng.sample(everyone, 2))
+    return sorted(ids, key=str)
+
+
+# --- The matrix ------------------------------------------------------------------------------
+
+
+def test_the_policy_and_every_plan_route_agree_with_the_table_for_every_actor(db):
+    world = build_world(seed=SEED)
+    plans = plans_prefetched(world)
+    facts = load_facts(p.pk for p in plans)
+    people = {p.pk: p for p in world.persons}
+    everyone = list(people.values())
+    today = timezone.localdate()
+    routes = plan_routes()
+    route_actions = [(route, name, policy.route_actions(view)) for route, name, view in routes]
+    assert len(routes) >= 15, routes
+    unknown = {name: a for _r, name, a in route_actions if not a or not set(a) <= set(ACTIONS)}
+    assert not unknown, f"plan routes with actions the table does not name: {unknown}"
+    staff = [(StaffActor(u.pk, unit.pk, role), u, unit) for u, unit, role in world.staff_actors()]
+    tally = Tally(world)
+
+    for actor, user, unit in staff:
+        subject = policy.Staff(user=user, unit=unit, role=actor.role)
+        who = f"staff {user.username} acting for unit {unit.pk} ({actor.role})"
+        for plan in plans:
+            plan_facts = facts[plan.pk]
+            for action in ACTIONS:
+                tally.check(
+                    oracle(actor, action, plan_facts, today),
+                    policy.decide(subject, action, plan).value,
+                    who,
+                    action,
+                    plan_facts,
+                )
+            for route, _name, (read, write) in route_actions:
+                for method, action in (("GET", read), ("POST", write)):
+                    tally.check(
+                        oracle(actor, action, plan_facts, today),
+                        policy.decide(subject, action, plan).value,
+                        who,
+                        f"{method} {route} ({action})",
+                        plan_facts,
+                    )
+
+    rng = random.Random(SEED)  # noqa: S311
+    for plan in plans:
+        plan_facts = facts[plan.pk]
+        for person_id in citizens_around(world, plan_facts, rng, everyone):
+            actor = CitizenActor(person_id)
+            subject = policy.Citizen(person=people[person_id])
+            for action in ACTIONS:
+                tally.check(
+                    oracle(actor, action, plan_facts, today),
+                    policy.decide(subject, action, plan).value,
+                    f"citizen {person_id} ({_relation(plan_facts, person_id)})",
+                    action,
+                    plan_facts,
+                )
+    for plan in plans:  # nobody at all
+        for action in ACTIONS:
+            decision = policy.decide(None, action, plan).value
+            tally.check(NOT_FOUND, decision, "no actor", action, facts[plan.pk])
+
+    record_results("matrix", cases=tally.cases, mismatches=len(tally.mismatches))
+    assert not tally.mismatches, tally.message()
+    assert tally.cases >= 100_000, tally.cases
+
+
+def _relation(facts: PlanFacts, person_id) -> str:
+    roles = []
+    if person_id == facts.person_id:
+        roles.append("the individual")
+    if person_id in facts.guardian_ids:
+        roles.append("guardian")
+    if person_id in facts.relative_ids:
+        roles.append("relative")
+        if person_id in facts.current_relatives:
+            roles.append("covered by the latest consent")
+        if person_id in facts.invited_ids:
+            roles.append("invited in Min SIP")
+    detail = f"; individual age {_age(facts.birth_date, timezone.localdate())}"
+    detail += ", protected" if facts.protected else ""
+    return (" and ".join(roles) or "unrelated") + detail
+
+
+# --- The same cases over HTTP ----------------------------------------------------------------
+
+HTTP_CASES = 300
+HTTP_ACTORS = 12  # each one logs in once
+ALLOWED_POST = {200, 302, 400}  # shown again with errors, or done and redirected
+# An empty POST is a complete, valid request on these routes: it would change the plan, so it
+# runs inside a savepoint that is rolled back.
+ROLLED_BACK = {"plans:contact_person", "plans:meeting_cancel", "plans:message_handled"}
+
+
+def expected_over_http(decision: int, method: str, name: str, plan: Plan, meeting_units) -> set:
+    """What the page answers when the table's answer is `decision`."""
+    if decision != ALLOW:
+        return {decision}
+    if name == "plans:closing_notices" and plan.state != "closed":
+        return {NOT_FOUND}  # the page exists only for a closed plan
+    if name == "plans:meeting_respond" and not meeting_units:
+        return {NOT_FOUND}  # an empty answer is the acting unit's own; it was not invited
+    return {ALLOW} if method == "GET" else ALLOWED_POST
+
+
+def test_a_sample_of_the_matrix_agrees_over_http(db, monkeypatch):
+    stand_in_for_pdfs(monkeypatch)  # PDFs as searchable text, and fast
+    world = build_world(seed=SEED)
+    plans = {p.pk: p for p in world.plans}
+    facts = load_facts(plans)
+    objects = PlanObjects.load(world.plans)
+    routes = [
+        (route, name, view, allowed_methods(view))
+        for route, name, view in plan_routes()
+        if name.startswith("plans:")  # the staff's routes; Min SIP needs a citizen login
+    ]
+    actions = {name: policy.route_actions(view) for _r, name, view, _m in routes}
+    staff = [(StaffActor(u.pk, unit.pk, role), u, unit) for u, unit, role in world.staff_actors()]
+    rng = random.Random(SEED + 1)  # noqa: S311
+    staff = rng.sample(staff, min(HTTP_ACTORS, len(staff)))
+    invited = set(Invitee.objects.filter(unit__isnull=False).values_list("meeting_id", "unit_id"))
+    clients: dict = {}
+    tally = Tally(world)
+    events_before = PlanEvent.objects.count()
+    plans_before = list(Plan.objects.order_by("pk").values_list())
+
+    drawn = 0
+    while drawn < HTTP_CASES:
+        actor, user, unit = rng.choice(staff)
+        visible = [pk for pk in plans if oracle(actor, "plan.view", facts[pk]) == ALLOW]
+        plan_id = rng.choice(visible if visible and rng.random() < 0.6 else list(plans))
+        route, name, _view, methods = rng.choice(routes)
+        paths = objects.paths(plan_id, route)
+        assert paths is not None, f"{route}: a parameter this test cannot fill in"
+        if not paths:
+            continue  # the plan has no goal, meeting, version... for this route
+        path = rng.choice(paths)
+        method = rng.choice(sorted(methods))
+        read, write = actions[name]
+        action = read if method == "GET" else write
+        decision = oracle(actor, action, facts[plan_id])
+        meeting_units = None
+        if name == "plans:meeting_respond":
+            meeting_id = int(path.rstrip("/").split("/")[-2])
+            meeting_units = (meeting_id, unit.pk) in invited
+        expected = expected_over_http(decision, method, name, plans[plan_id], meeting_units)
+        key = (user.pk, unit.pk)
+        if key not in clients:
+            clients[key] = staff_client(user, unit)
+        http = clients[key]
+        if method == "GET":
+            status = http.get(path).status_code
+        else:
+            with transaction.atomic():
+                status = http.post(path, {}).status_code
+                if name in ROLLED_BACK:
+                    transaction.set_rollback(True)
+        drawn += 1
+        tally.check(
+            expected,
+            status,
+            f"{user.username} acting for unit {unit.pk} ({actor.role})",
+            f"{method} {path} ({action}: the table says {decision})",
+            facts[plan_id],
+        )
+
+    record_results("matrix", cases=tally.cases, mismatches=len(tally.mismatches))
+    assert PlanEvent.objects.count() == events_before
+    assert list(Plan.objects.order_by("pk").values_list()) == plans_before
+    assert not tally.mismatches, tally.message()

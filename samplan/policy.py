@@ -1,0 +1,272 @@
+"""The access policy: who may do what with which object. One place, used by every route.
+
+The specification is the table in docs/security.md; this module implements it and nothing
+else decides access. Two questions are answered:
+
+- `decide(actor, action, obj)`: ALLOW, NOT_FOUND (the actor may not even know the object
+  exists) or FORBIDDEN (the actor may see it but not do this);
+- `plans_visible_to(actor)`: the queryset of plans the actor may list, which must be exactly
+  the plans for which `decide(actor, "plan.view", plan)` allows.
+
+Every URL pattern is classified through `route(...)` or `public(...)`; a test fails on any
+route that is neither (samplan/core/tests/test_route_coverage.py).
+"""
+
+import enum
+from dataclasses import dataclass
+from functools import wraps
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from samplan.accounts.models import Membership
+
+# --- Actors ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Staff:
+    """A staff member acting for one unit (the acting unit chosen after login)."""
+
+    user: object
+    unit: object
+    role: str  # Membership.Role
+
+    @classmethod
+    def from_request(cls, request) -> "Staff | None":
+        membership = getattr(request, "acting_membership", None)
+        if membership is None:
+            return None
+        return cls(user=request.user, unit=membership.unit, role=membership.role)
+
+
+@dataclass(frozen=True)
+class Citizen:
+    """The individual, a guardian or a relative, logged in as himself or herself (Min SIP)."""
+
+    person: object
+
+
+Actor = Staff | Citizen
+
+
+class Decision(enum.Enum):
+    ALLOW = 200
+    FORBIDDEN = 403
+    NOT_FOUND = 404
+
+    def __bool__(self) -> bool:
+        return self is Decision.ALLOW
+
+
+# --- Plans ----------------------------------------------------------------------------------
+
+BEFORE_CONSENT = ("initiated", "consent_refused")
+PLAN_ACTIONS = ("plan.view", "plan.edit", "plan.inform")
+# What a citizen does with a plan in Min SIP: the individual, or a guardian for a child.
+CITIZEN_ACTIONS = ("plan.approve", "plan.comment", "plan.manage")
+# Actions without an object: what any staff member acting for a unit may do.
+STAFF_ACTIONS = ("plan.list", "plan.initiate", "person.lookup")
+
+
+def _staff_sees_plan(actor: Staff, plan) -> bool:
+    if plan.state in BEFORE_CONSENT:
+        return plan.initiating_unit_id == actor.unit.pk
+    return any(p.unit_id == actor.unit.pk and p.is_active for p in plan.participants.all())
+
+
+def _staff_writes_plan(actor: Staff, plan) -> bool:
+    if plan.state == "closed":
+        return False
+    if plan.state in BEFORE_CONSENT:
+        return plan.initiating_unit_id == actor.unit.pk
+    return any(
+        p.unit_id == actor.unit.pk and p.is_active and p.access == "edit"
+        for p in plan.participants.all()
+    )
+
+
+def _staff_informs(actor: Staff, plan) -> bool:
+    """After closing, writing participants record who has been told (the lead's duty)."""
+    return plan.state == "closed" and any(
+        p.unit_id == actor.unit.pk and p.is_active and p.access == "edit"
+        for p in plan.participants.all()
+    )
+
+
+def _citizen_sees_plan(actor: Citizen, plan) -> bool:
+    person = actor.person
+    if plan.person_id == person.pk:
+        return True
+    subject = plan.person
+    if subject.protected_identity:
+        return False  # no guardian or proxy access to a protected individual
+    if subject.relations.filter(related=person, kind="guardian").exists() and subject.is_child():
+        return True
+    consent = plan.current_consent
+    return (
+        plan.state != "closed"
+        and consent is not None
+        and consent.decision == "given"
+        and consent.relatives.filter(pk=person.pk).exists()
+        and plan.relative_accesses.filter(relative=person, revoked_at__isnull=True).exists()
+    )
+
+
+def decide(actor: Actor | None, action: str, obj) -> Decision:
+    """May this actor do this action on this object?"""
+    if action == "session":
+        return Decision.ALLOW  # any logged-in user; LoginRequiredMiddleware sees to the login
+    if actor is None:
+        return Decision.NOT_FOUND
+    if action in PLAN_ACTIONS:
+        return _decide_plan(actor, action, obj)
+    if action in CITIZEN_ACTIONS:
+        return _decide_citizen_action(actor, obj)
+    if action in STAFF_ACTIONS:
+        return Decision.ALLOW if isinstance(actor, Staff) else Decision.NOT_FOUND
+    if action == "citizen.session":
+        return Decision.ALLOW if isinstance(actor, Citizen) else Decision.NOT_FOUND
+    if action == "person.contact":
+        return _decide_contact(actor, obj)
+    if action == "log.review":
+        allowed = (
+            isinstance(actor, Staff)
+            and actor.role == Membership.Role.UNIT_MANAGER
+            and obj.pk == actor.unit.pk
+        )
+        return Decision.ALLOW if allowed else Decision.NOT_FOUND
+    raise ValueError(f"unknown action {action!r}")
+
+
+def _decide_plan(actor: Actor, action: str, plan) -> Decision:
+    if isinstance(actor, Staff):
+        if not _staff_sees_plan(actor, plan):
+            return Decision.NOT_FOUND
+        if action == "plan.edit" and not _staff_writes_plan(actor, plan):
+            return Decision.FORBIDDEN
+        if action == "plan.inform" and not _staff_informs(actor, plan):
+            return Decision.FORBIDDEN
+        return Decision.ALLOW
+    if not _citizen_sees_plan(actor, plan):
+        return Decision.NOT_FOUND
+    # Citizens change a plan only through their own actions (approve, comment): issue 5.
+    return Decision.ALLOW if action == "plan.view" else Decision.FORBIDDEN
+
+
+def _decide_citizen_action(actor: Actor, plan) -> Decision:
+    """Approve, comment, invite relatives, withdraw consent: the individual, or a guardian of a
+    child; a relative only looks. Staff act through their own routes."""
+    seen = _decide_plan(actor, "plan.view", plan)
+    if seen is not Decision.ALLOW:
+        return seen
+    if isinstance(actor, Staff):
+        return Decision.FORBIDDEN
+    if plan.person_id == actor.person.pk:
+        return Decision.ALLOW
+    is_guardian = plan.person.relations.filter(related=actor.person, kind="guardian").exists()
+    return Decision.ALLOW if is_guardian else Decision.FORBIDDEN
+
+
+def _decide_contact(actor: Actor, person) -> Decision:
+    """Protected identity: address and contact details only with an explicit grant."""
+    if isinstance(actor, Citizen):
+        return Decision.ALLOW if actor.person.pk == person.pk else Decision.NOT_FOUND
+    if not person.protected_identity:
+        return Decision.ALLOW
+    granted = person.contact_grants.active().filter(user=actor.user).exists()
+    return Decision.ALLOW if granted else Decision.FORBIDDEN
+
+
+def plans_visible_to(actor: Actor | None) -> QuerySet:
+    """Exactly the plans `decide(actor, "plan.view", plan)` allows, as one query."""
+    from samplan.plans.models import Participant, Plan
+
+    if actor is None:
+        return Plan.objects.none()
+    if isinstance(actor, Staff):
+        unit = actor.unit
+        takes_part = Participant.objects.filter(plan=OuterRef("pk"), unit=unit, is_active=True)
+        return Plan.objects.filter(
+            Q(state__in=BEFORE_CONSENT, initiating_unit=unit)
+            | (~Q(state__in=BEFORE_CONSENT) & Exists(takes_part))
+        )
+    return _citizen_plans(actor.person)
+
+
+def _citizen_plans(person) -> QuerySet:
+    from samplan.plans.models import Consent, Plan
+
+    latest = Consent.objects.filter(plan=OuterRef("pk")).order_by("-number").values("pk")[:1]
+    covered = Consent.objects.filter(pk=OuterRef("latest"), decision="given", relatives=person)
+    own = Q(person=person)
+    guarded = Q(
+        person__relations__related=person,
+        person__relations__kind="guardian",
+        person__protected_identity=False,
+    )
+    plans = Plan.objects.annotate(latest=latest)
+    as_relative = Q(Exists(covered), person__protected_identity=False) & ~Q(state="closed")
+    candidates = plans.filter(own | guarded | as_relative).distinct()
+    # Guardianship ends at 18: filter the few candidates in Python, then return a queryset.
+    ids = [
+        p.pk for p in candidates.select_related("person") if _citizen_sees_plan(Citizen(person), p)
+    ]
+    return Plan.objects.filter(pk__in=ids)
+
+
+# --- Routes ---------------------------------------------------------------------------------
+
+
+def route(read: str, write: str | None = None):
+    """Classify a view: the action a GET needs and the action a POST needs."""
+
+    def mark(view):
+        view.policy_read = read
+        view.policy_write = write or read
+        return view
+
+    return mark
+
+
+def public(view):
+    """Classify a view as open to anyone (login, health check)."""
+    view.policy_public = True
+    return view
+
+
+def route_actions(view) -> tuple[str, str] | None:
+    """The (read, write) actions a view is classified with, following decorators."""
+    while view is not None:
+        if hasattr(view, "policy_read"):
+            return view.policy_read, view.policy_write
+        view = getattr(view, "__wrapped__", None)
+    return None
+
+
+def is_public(view) -> bool:
+    while view is not None:
+        if getattr(view, "policy_public", False):
+            return True
+        view = getattr(view, "__wrapped__", None)
+    return False
+
+
+def plan_route(read: str = "plan.view", write: str = "plan.edit"):
+    """For views of one plan: load it through the policy (404/403) and log the read.
+
+    The view receives the plan instead of its id. GET and HEAD need `read`; other methods
+    need `write`.
+    """
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, plan_id, *args, **kwargs):
+            from samplan.plans.access import plan_for_request
+
+            action = read if request.method in ("GET", "HEAD") else write
+            plan = plan_for_request(request, plan_id, action=action)
+            return view(request, plan, *args, **kwargs)
+
+        return route(read, write)(wrapper)
+
+    return decorate

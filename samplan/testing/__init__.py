@@ -1,0 +1,1 @@
+"""Support code shared by tests (generated worlds, crawl helpers, result counters)."""

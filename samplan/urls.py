@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from samplan import policy
+
+urlpatterns = [
+    path("", include("samplan.core.urls")),
+    path("konto/", include("samplan.accounts.urls")),
+    path("individer/", include("samplan.people.urls")),
+    path("sip/", include("samplan.plans.urls")),
+    path("granskning/", include("samplan.audit.urls")),
+    path("min-sip/", include("samplan.citizen.urls")),
+    path("inkorg/", include("samplan.notifications.urls")),
+    path("sprak/", policy.public(login_not_required(set_language)), name="set_language"),
+    path("admin/", admin.site.urls),
+]
