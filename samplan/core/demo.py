@@ -12,6 +12,8 @@ from django.db import transaction
 from samplan.accounts.models import Membership, Organization, Unit, User
 from samplan.core.demo_plans import load_demo_plans
 from samplan.core.identifiers import luhn_valid
+from samplan.notifications.demo import load_demo_notifications
+from samplan.notifications.models import Notification
 from samplan.people import identity
 from samplan.people.models import Person, Relation
 
@@ -225,9 +227,13 @@ def load_demo_world() -> dict[str, int]:
             kind=Relation.Kind.RELATIVE,
             defaults={"description": description},
         )
-    plans = load_demo_plans(people)
+    before = Notification.objects.count()
+    plans = load_demo_plans(people)  # their services queue invitations and closing notices
+    load_demo_notifications()  # and today's reminders
+    notifications = Notification.objects.count() - before
     return {
         "plans": plans,
+        "notifications": notifications,
         "organizations": Organization.objects.count(),
         "units": Unit.objects.count(),
         "staff": User.objects.count(),

@@ -333,7 +333,9 @@ def participant_staff(plan: Plan):
     ).distinct()
 
 
-class MeetingForm(forms.Form):
+class MeetingTimePlaceForm(forms.Form):
+    """When and where a meeting is held: booking it and moving it ask the same."""
+
     starts_at = forms.DateTimeField(
         label=_("Date and time"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -349,6 +351,15 @@ class MeetingForm(forms.Form):
         required=False,
         error_messages={"invalid": _("Give a whole web address, starting with https://.")},
     )
+
+
+class MeetingChangeForm(MeetingTimePlaceForm):
+    """A new time or place for a scheduled meeting."""
+
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class MeetingForm(MeetingTimePlaceForm):
     chair = forms.ModelChoiceField(
         label=_("Chair"),
         queryset=None,

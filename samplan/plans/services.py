@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samplan.accounts.models import Organization, Unit, User
+from samplan.notifications import services as notifications
 from samplan.people.models import Person
 from samplan.plans import rules
 from samplan.plans.models import (
@@ -71,6 +72,15 @@ def _event(
 def _lock(plan: Plan) -> Plan:
     """Re-read the plan under a row lock so transitions on one plan run one at a time."""
     return Plan.objects.select_for_update().get(pk=plan.pk)
+
+
+def _lock_meeting(meeting: Meeting) -> Meeting:
+    """The meeting as it is now, read under its plan's row lock (a page may have loaded it
+    before someone else held, moved or cancelled it)."""
+    plan = _lock(meeting.plan)
+    meeting = Meeting.objects.get(pk=meeting.pk, plan=plan)
+    meeting.plan = plan
+    return meeting
 
 
 def _set_state(plan: Plan, state: str) -> dict:
@@ -652,6 +662,60 @@ def meeting_schedule(
         },
         after={"meeting": meeting.pk, "invited": [u.name for u, _m in invited_units], **state},
     )
+    notifications.meeting_invitations_queue(meeting=meeting, method="REQUEST")
+    return meeting
+
+
+@transaction.atomic
+def meeting_reschedule(
+    *,
+    actor: User,
+    unit: Unit,
+    meeting: Meeting,
+    expected_version: int,
+    starts_at: datetime.datetime,
+    place: str = "",
+    video_link: str = "",
+) -> Meeting:
+    """Move a scheduled meeting or change where it is held. The invitees get the change in
+    their calendars (the same UID, a higher SEQUENCE); a new time asks them to answer again."""
+    meeting = _lock_meeting(meeting)
+    plan = meeting.plan
+    refuse_unless(not plan.is_closed, _("The SIP is closed and can no longer be changed."))
+    refuse_unless(
+        meeting.status == Meeting.Status.SCHEDULED, _("Only a scheduled meeting can be changed.")
+    )
+    refuse_unless(starts_at > timezone.now(), _("The meeting must be in the future."))
+    place, video_link = place.strip(), video_link.strip()
+    refuse_unless(bool(place) or bool(video_link), _("Give a place or a video link."))
+    before = {
+        "starts_at": meeting.starts_at,
+        "place": meeting.place,
+        "video_link": meeting.video_link,
+    }
+    after = {"starts_at": starts_at, "place": place, "video_link": video_link}
+    changed = {k: [_plain(before[k]), _plain(v)] for k, v in after.items() if before[k] != v}
+    if meeting.lock_version == expected_version:
+        refuse_unless(bool(changed), _("Nothing was changed."))
+    _save_locked(meeting, expected=expected_version, fields=after)
+    if "starts_at" in changed:
+        meeting.invitees.update(response=Invitee.Response.PENDING, decline_reason="")
+    _event(
+        plan,
+        actor=actor,
+        unit=unit,
+        kind="meeting_changed",
+        summary=_("%(kind)s moved to %(when)s")
+        % {
+            "kind": meeting.get_kind_display(),
+            "when": timezone.localtime(starts_at).strftime("%Y-%m-%d %H:%M"),
+        }
+        if "starts_at" in changed
+        else _("%(kind)s: place changed") % {"kind": meeting.get_kind_display()},
+        before={k: v[0] for k, v in changed.items()},
+        after={"meeting": meeting.pk, **{k: v[1] for k, v in changed.items()}},
+    )
+    notifications.meeting_invitations_queue(meeting=meeting, method="REQUEST")
     return meeting
 
 
@@ -661,6 +725,9 @@ def invitation_respond(
 ) -> Invitee:
     """A unit answers its own invitation; staff record the answer of the individual or a
     relative (who answers in person or by phone). A decline needs a reason."""
+    meeting = _lock_meeting(invitee.meeting)
+    invitee = Invitee.objects.get(pk=invitee.pk, meeting=meeting)
+    invitee.meeting = meeting
     refuse_unless(
         invitee.unit_id == unit.pk or invitee.person_id is not None,
         _("Only the invited unit can answer its invitation."),
@@ -701,6 +768,7 @@ def meeting_held(
     summary_notes: str = "",
 ) -> Meeting:
     """Record that the meeting took place and who attended."""
+    meeting = _lock_meeting(meeting)
     plan = meeting.plan
     refuse_unless(not plan.is_closed, _("The SIP is closed and can no longer be changed."))
     refuse_unless(meeting.status == Meeting.Status.SCHEDULED, _("The meeting is already recorded."))
@@ -710,7 +778,8 @@ def meeting_held(
         invitee.save(update_fields=["attended"])
     meeting.status = Meeting.Status.HELD
     meeting.opening_notes, meeting.summary_notes = opening_notes.strip(), summary_notes.strip()
-    meeting.save(update_fields=["status", "opening_notes", "summary_notes"])
+    meeting.lock_version += 1
+    meeting.save(update_fields=["status", "opening_notes", "summary_notes", "lock_version"])
     _event(
         plan,
         actor=actor,
@@ -724,18 +793,24 @@ def meeting_held(
 
 @transaction.atomic
 def meeting_cancel(*, actor: User, unit: Unit, meeting: Meeting) -> Meeting:
+    """Cancel a scheduled meeting; the invitees get the cancellation in their calendars."""
+    meeting = _lock_meeting(meeting)  # two cancellations, or one and a closing, queue up
+    plan = meeting.plan
     refuse_unless(
         meeting.status == Meeting.Status.SCHEDULED, _("Only a scheduled meeting can be cancelled.")
     )
+    Meeting.objects.filter(pk=meeting.pk).update(
+        status=Meeting.Status.CANCELLED, lock_version=F("lock_version") + 1
+    )
     meeting.status = Meeting.Status.CANCELLED
-    meeting.save(update_fields=["status"])
     _event(
-        meeting.plan,
+        plan,
         actor=actor,
         unit=unit,
         kind="meeting_cancelled",
         summary=_("%(kind)s cancelled") % {"kind": meeting.get_kind_display()},
     )
+    notifications.meeting_invitations_queue(meeting=meeting, method="CANCEL")
     return meeting
 
 
@@ -999,7 +1074,25 @@ def _close(
         after={"reason": reason, **state},
         citizen=citizen,
     )
+    _closing_notices_send(plan, actor=actor)
     return plan
+
+
+def _closing_notices_send(plan: Plan, *, actor: User | None) -> None:
+    """Samplan tells every participating unit and the individual (and the guardians of a child)
+    that the SIP is closed, and records them as informed: the lead's duty (seed 001, 9), done
+    in the same transaction as the closing. The meetings it cancelled get their cancellation."""
+    sent = notifications.plan_closed_queue(plan=plan)
+    told = ClosingNotice.objects.filter(plan=plan)
+    told_units = set(told.exclude(unit=None).values_list("unit_id", flat=True))
+    told_people = set(told.exclude(person=None).values_list("person_id", flat=True))
+    units = {n.unit_id for n in sent if n.unit_id} - told_units
+    people = {n.person_id for n in sent if n.person_id} - told_people
+    method = ClosingNotice.Method.SAMPLAN
+    ClosingNotice.objects.bulk_create(
+        [ClosingNotice(plan=plan, unit_id=u, informed_by=actor, method=method) for u in units]
+        + [ClosingNotice(plan=plan, person_id=p, informed_by=actor, method=method) for p in people]
+    )
 
 
 @transaction.atomic
@@ -1018,9 +1111,14 @@ def closing_notices_record(
     units: Iterable[Unit] = (),
     people: Iterable[Person] = (),
 ) -> list[ClosingNotice]:
-    """The lead records who has been told that the SIP is closed."""
+    """The lead records who has been told that the SIP is closed in another way than by
+    Samplan's notice (by phone, by letter). Whoever is already recorded is not recorded twice."""
     refuse_unless(plan.is_closed, _("The SIP is not closed."))
-    units, people = list(units), list(people)
+    told = ClosingNotice.objects.filter(plan=plan)
+    told_units = set(told.exclude(unit=None).values_list("unit_id", flat=True))
+    told_people = set(told.exclude(person=None).values_list("person_id", flat=True))
+    units = [u for u in dict.fromkeys(units) if u.pk not in told_units]
+    people = [p for p in dict.fromkeys(people) if p.pk not in told_people]
     refuse_unless(bool(units) or bool(people), _("Tick who has been informed."))
     notices = ClosingNotice.objects.bulk_create(
         [ClosingNotice(plan=plan, unit=u, informed_by=actor) for u in units]

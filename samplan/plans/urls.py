@@ -28,6 +28,11 @@ urlpatterns = [
         "<uuid:plan_id>/moten/<int:meeting_id>/svar/", views.meeting_respond, name="meeting_respond"
     ),
     path(
+        "<uuid:plan_id>/moten/<int:meeting_id>/andra/",
+        views.meeting_change,
+        name="meeting_change",
+    ),
+    path(
         "<uuid:plan_id>/moten/<int:meeting_id>/stall-in/",
         views.meeting_cancel,
         name="meeting_cancel",

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -718,6 +718,51 @@ def meeting_respond(request: HttpRequest, plan: Plan, meeting_id: int) -> HttpRe
     return redirect(_back(request, reverse("plans:overview", args=[plan.pk])))
 
 
+@require_http_methods(GET_POST)
+@acting_unit_required
+@policy.plan_route(read="plan.view", write="plan.edit")
+def meeting_change(request: HttpRequest, plan: Plan, meeting_id: int) -> HttpResponse:
+    """A new time or place; everyone invited gets the change in the calendar."""
+    meeting = _meeting(plan, meeting_id)
+    initial = {
+        "lock_version": meeting.lock_version,
+        "starts_at": timezone.localtime(meeting.starts_at),
+        "place": meeting.place,
+        "video_link": meeting.video_link,
+    }
+    form = f.MeetingChangeForm(request.POST or None, initial=initial)
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        call = lambda: services.meeting_reschedule(  # noqa: E731
+            actor=request.user,
+            unit=request.acting_unit,
+            meeting=meeting,
+            expected_version=d["lock_version"],
+            starts_at=d["starts_at"],
+            place=d["place"],
+            video_link=d["video_link"],
+        )
+        if _attempt(form, call):
+            messages.success(request, _("The meeting is changed and the invitees are told."))
+            return redirect("plans:meetings", plan_id=plan.pk)
+        if getattr(form, "stale_text", None):
+            now = Meeting.objects.get(pk=meeting.pk)
+            form.stale_text = " · ".join(
+                filter(
+                    None,
+                    [
+                        formats.date_format(timezone.localtime(now.starts_at), "DATETIME_FORMAT"),
+                        now.place,
+                        now.video_link,
+                    ],
+                )
+            )
+            form.data = form.data.copy()
+            form.data["lock_version"] = now.lock_version
+    context = _ctx(request, plan, "meetings", form=form, meeting=meeting)
+    return _render(request, "plans/meeting_change.html", context, form)
+
+
 @require_POST
 @acting_unit_required
 @policy.plan_route(read="plan.view", write="plan.edit")
@@ -874,7 +919,10 @@ def close(request: HttpRequest, plan: Plan) -> HttpResponse:
         form,
         services.plan_close,
         plan=plan,
-        success=_("The SIP is closed. Record below who you have informed."),
+        success=_(
+            "The SIP is closed and Samplan has told the participants. Record below anyone "
+            "else you have informed."
+        ),
         target=reverse("plans:closing_notices", args=[plan.pk]),
     )
     return done or _render(

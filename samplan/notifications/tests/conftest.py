@@ -10,11 +10,13 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from samplan.accounts.models import Membership, Unit, User
 from samplan.conftest import make_user
 from samplan.notifications import services
+from samplan.notifications.models import Notification
 from samplan.people.models import Person
 from samplan.plans import services as plans
 from samplan.plans.models import Meeting, Plan
@@ -22,6 +24,11 @@ from samplan.plans.models import Meeting, Plan
 CASEWORKER = Membership.Role.CASEWORKER
 PLACE = "Hemma hos Eva, Hemliga gatan 1"
 TASKS_IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+MEETING_KINDS = [
+    Notification.Kind.MEETING_INVITATION,
+    Notification.Kind.MEETING_CHANGED,
+    Notification.Kind.MEETING_CANCELLED,
+]
 
 
 @dataclass
@@ -58,7 +65,8 @@ class Cast:
         return Plan.objects.get(pk=plan.pk)
 
     def meeting(self, plan: Plan, *, days: float = 5, invite_person: bool = True) -> Meeting:
-        """A first meeting through the plans service, inviting both units (and Eva)."""
+        """A first meeting through the plans service, inviting both units (and Eva). The
+        service writes the invitations itself: see `written_for`."""
         return plans.meeting_schedule(
             **self.as_alice,
             plan=plan,
@@ -69,9 +77,36 @@ class Cast:
             invited_people=[(plan.person, "written")] if invite_person else [],
         )
 
+    def move(self, meeting: Meeting, *, to: datetime.datetime) -> Meeting:
+        """Move the meeting through the plans service; it tells the invitees of the change."""
+        meeting = Meeting.objects.get(pk=meeting.pk)
+        return plans.meeting_reschedule(
+            **self.as_alice,
+            meeting=meeting,
+            expected_version=meeting.lock_version,
+            starts_at=to,
+            place=meeting.place,
+            video_link=meeting.video_link,
+        )
+
     def emails_for(self) -> None:
         """Eva agrees to e-mail."""
         services.email_preference_set(person=self.person, email_ok=True)
+
+
+def written_for(meeting: Meeting, *, sequence: int = 0) -> QuerySet:
+    """What was written for one version of the meeting's calendar entry, oldest first:
+    sequence 0 is the invitation meeting_schedule wrote, each change and the cancellation
+    one higher. Found by meeting_invitations_queue's dedupe key,
+    "<kind>:meeting:<id>:seq<n>:<recipient>"."""
+    same_version = Q()
+    for kind in MEETING_KINDS:
+        same_version |= Q(dedupe_key__startswith=f"{kind}:meeting:{meeting.pk}:seq{sequence}:")
+    return (
+        Notification.objects.filter(same_version)
+        .select_related("user", "person", "unit")
+        .order_by("pk")
+    )
 
 
 def unit(organization, name: str, kind: str, email: str) -> Unit:

@@ -15,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from samplan.notifications import services, tasks
 from samplan.notifications.management.commands.run_worker import enqueue_sweep
 from samplan.notifications.models import Notification
-from samplan.notifications.tests.conftest import TASKS_IMMEDIATE
+from samplan.notifications.tests.conftest import TASKS_IMMEDIATE, written_for
 
 Status = Notification.Status
 
@@ -38,11 +38,9 @@ class KilledAfterAcceptance(LocmemBackend):
 @pytest.fixture
 def outbox_mail(cast) -> Notification:
     """One e-mail waiting in the outbox, not yet handed to a worker (these tests run no
-    on-commit callbacks); the other e-mail of the invitation is out of the way (sent)."""
-    written = services.meeting_invitations_queue(
-        meeting=cast.meeting(cast.plan()), method="REQUEST"
-    )
-    mail = next(n for n in written if n.email == "vc@region.test")
+    on-commit callbacks): the invitation scheduling the meeting wrote to the primary care
+    centre. The invitation's other e-mail is out of the way (sent)."""
+    mail = written_for(cast.meeting(cast.plan())).get(email="vc@region.test")
     Notification.objects.filter(channel="email").exclude(pk=mail.pk).update(status="sent")
     return mail
 
@@ -187,10 +185,7 @@ def test_a_worker_that_keeps_dying_gives_up_after_the_last_attempt(outbox_mail, 
 
 def test_the_sweeper_picks_due_and_abandoned_emails_only(cast):
     cast.emails_for()
-    written = services.meeting_invitations_queue(
-        meeting=cast.meeting(cast.plan()), method="REQUEST"
-    )
-    due, later, abandoned = [n for n in written if n.channel == "email"]
+    due, later, abandoned = written_for(cast.meeting(cast.plan())).filter(channel="email")
     now = timezone.now()
     Notification.objects.filter(pk=later.pk).update(next_attempt_at=now + datetime.timedelta(1))
     Notification.objects.filter(pk=abandoned.pk).update(

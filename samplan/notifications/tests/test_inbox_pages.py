@@ -6,16 +6,17 @@ import pytest
 
 from samplan.citizen.session import CITIZEN_SESSION_KEY
 from samplan.conftest import login
-from samplan.notifications import services
 from samplan.notifications.models import Notification, NotificationPreference
+from samplan.plans import services as plans
 from samplan.plans.tests.conftest import make_person
 
 
 @pytest.fixture
 def invited(cast):
-    """An invitation: items for Alice, Bob, Bea and Eva; e-mails for the units."""
+    """A meeting scheduled, so an invitation: items for Alice, Bob, Bea and Eva; e-mails for
+    the units."""
     plan = cast.plan()
-    services.meeting_invitations_queue(meeting=cast.meeting(plan), method="REQUEST")
+    cast.meeting(plan)
     return plan
 
 
@@ -69,7 +70,7 @@ def test_marking_read_touches_only_ones_own_items(client, cast, invited):
 
 
 def test_mark_all_read(client, cast, invited):
-    services.meeting_invitations_queue(meeting=invited.meetings.get(), method="REQUEST")
+    plans.meeting_cancel(**cast.as_alice, meeting=invited.meetings.get())  # a second item
     login(client, cast.bob)
     assert Notification.objects.filter(user=cast.bob, read_at__isnull=True).count() == 2
     client.post("/inkorg/las/", {"all": "1"})
@@ -79,8 +80,7 @@ def test_mark_all_read(client, cast, invited):
 
 def test_the_citizen_sees_his_or_her_own_items_only(client, cast, invited):
     other = make_person("19700101", "111", "Ulf", "Annan")
-    plan = cast.plan(other)
-    services.meeting_invitations_queue(meeting=cast.meeting(plan), method="REQUEST")
+    cast.meeting(cast.plan(other))
     citizen_client(client, cast.person)
     page = client.get("/inkorg/min-sip/").content.decode()
     evas = Notification.objects.get(person=cast.person, channel="inbox")

@@ -1,5 +1,6 @@
 """What is written to the outbox, for whom, and that it commits or rolls back with the change."""
 
+import datetime
 import email
 import email.policy
 import re
@@ -11,9 +12,10 @@ from django_tasks_db.models import DBTaskResult
 
 from samplan.notifications import services
 from samplan.notifications.models import MeetingCalendar, Notification
-from samplan.notifications.tests.conftest import TASKS_IMMEDIATE, personal_data
+from samplan.notifications.tests.conftest import TASKS_IMMEDIATE, personal_data, written_for
 from samplan.people.models import Relation
 from samplan.plans import services as plans
+from samplan.plans.models import ClosingNotice
 from samplan.plans.tests.conftest import make_person
 
 Kind = Notification.Kind
@@ -33,12 +35,21 @@ def parse_ics(text: str) -> icalendar.Event:
     return calendar, event
 
 
-def test_an_invitation_reaches_each_units_mailbox_its_active_members_and_the_individual(cast):
+def closing_told(plan):
+    """What the closing of the plan wrote (plan_close and the withdrawals write it)."""
+    return Notification.objects.filter(plan=plan, kind=Kind.PLAN_CLOSED).select_related(
+        "user", "person", "unit"
+    )
+
+
+def test_scheduling_a_meeting_invites_each_units_mailbox_its_active_members_and_the_individual(
+    cast,
+):
     plan = cast.plan()
+
     meeting = cast.meeting(plan)
 
-    written = services.meeting_invitations_queue(meeting=meeting, method="REQUEST")
-
+    written = written_for(meeting)
     assert email_addresses(written) == {"vc@region.test", "bistand@kommun.test"}
     assert inbox_users(written) == {"alice", "bob", "bea"}  # not Cilla (ended), not Olle
     (eva_item,) = [n for n in written if n.person_id]
@@ -48,23 +59,27 @@ def test_an_invitation_reaches_each_units_mailbox_its_active_members_and_the_ind
     assert all(n.status == "pending" for n in written if n.channel == "email")
     staff_item = next(n for n in written if n.user_id)
     assert staff_item.link == f"/sip/{plan.pk}/moten/"
+    calendar = MeetingCalendar.objects.get(meeting=meeting)
+    assert (calendar.sequence, calendar.method) == (0, "REQUEST")
+    assert set(Notification.objects.all()) == set(written)  # written once, nothing else
 
 
 def test_the_individual_gets_an_email_only_with_an_address_and_an_agreement(cast):
     plan = cast.plan()
-    first = services.meeting_invitations_queue(meeting=cast.meeting(plan), method="REQUEST")
+    first = written_for(cast.meeting(plan))
     assert "eva.exempel@mejl.test" not in email_addresses(first)  # no agreement yet
 
     cast.emails_for()
-    second = services.meeting_invitations_queue(meeting=cast.meeting(plan), method="REQUEST")
+    second = written_for(cast.meeting(plan))
     (to_eva,) = [n for n in second if n.channel == "email" and n.person_id]
     assert to_eva.email == "eva.exempel@mejl.test"
     assert to_eva.link == "/inkorg/min-sip/"
 
     cast.person.email = ""
     cast.person.save()
-    third = services.meeting_invitations_queue(meeting=cast.meeting(plan), method="REQUEST")
+    third = written_for(cast.meeting(plan))
     assert not [n for n in third if n.channel == "email" and n.person_id]
+    assert [n for n in third if n.channel == "inbox" and n.person_id]  # Min SIP still
 
 
 def test_each_change_raises_the_sequence_and_cancel_keeps_the_uid(cast):
@@ -74,9 +89,7 @@ def test_each_change_raises_the_sequence_and_cancel_keeps_the_uid(cast):
         (mail,) = [n for n in notifications if n.email == "vc@region.test"]
         return mail, *parse_ics(mail.ics)
 
-    mail, calendar, event = calendar_of(
-        services.meeting_invitations_queue(meeting=meeting, method="REQUEST")
-    )
+    mail, calendar, event = calendar_of(written_for(meeting, sequence=0))
     assert calendar["METHOD"] == "REQUEST" and event["SEQUENCE"] == 0
     assert str(event["UID"]) == f"sip-meeting-{meeting.pk}@samplan"
     assert event.decoded("DTSTART") == meeting.starts_at.replace(microsecond=0)
@@ -86,34 +99,77 @@ def test_each_change_raises_the_sequence_and_cancel_keeps_the_uid(cast):
     assert str(event["URL"]) == "http://127.0.0.1:8000/inkorg/"
     assert mail.kind == Kind.MEETING_INVITATION
 
-    mail, calendar, event = calendar_of(
-        services.meeting_invitations_queue(meeting=meeting, method="REQUEST")
-    )
-    assert event["SEQUENCE"] == 1 and mail.kind == Kind.MEETING_CHANGED
+    moved = meeting.starts_at + datetime.timedelta(days=1, hours=2)
+    cast.move(meeting, to=moved)
+    mail, calendar, event = calendar_of(written_for(meeting, sequence=1))
+    assert calendar["METHOD"] == "REQUEST" and event["SEQUENCE"] == 1
+    assert event.decoded("DTSTART") == moved.replace(microsecond=0)
+    assert str(event["UID"]) == f"sip-meeting-{meeting.pk}@samplan"
+    assert mail.kind == Kind.MEETING_CHANGED
 
     plans.meeting_cancel(**cast.as_alice, meeting=meeting)
-    mail, calendar, event = calendar_of(
-        services.meeting_invitations_queue(meeting=meeting, method="CANCEL")
-    )
+    mail, calendar, event = calendar_of(written_for(meeting, sequence=2))
     assert calendar["METHOD"] == "CANCEL" and event["SEQUENCE"] == 2
     assert str(event["STATUS"]) == "CANCELLED"
     assert str(event["UID"]) == f"sip-meeting-{meeting.pk}@samplan"
     assert mail.kind == Kind.MEETING_CANCELLED
     assert MeetingCalendar.objects.get(meeting=meeting).sequence == 2
+    assert not written_for(meeting, sequence=3).exists()
+
+
+def test_queueing_an_existing_meeting_again_sends_a_change_and_keeps_the_invitation(cast):
+    meeting = cast.meeting(cast.plan())
+    invitation = set(written_for(meeting))
+
+    changed = services.meeting_invitations_queue(meeting=meeting, method="REQUEST")
+
+    assert {n.kind for n in changed} == {Kind.MEETING_CHANGED}
+    assert set(changed) == set(written_for(meeting, sequence=1))
+    assert email_addresses(changed) == {"vc@region.test", "bistand@kommun.test"}
+    assert inbox_users(changed) == {"alice", "bob", "bea"}
+    assert set(written_for(meeting, sequence=0)) == invitation  # untouched
+    assert MeetingCalendar.objects.get(meeting=meeting).sequence == 1
+
+
+def test_cancelling_a_meeting_sends_its_cancellation_with_the_next_sequence(cast):
+    cast.emails_for()
+    meeting = cast.meeting(cast.plan())
+    invitation = set(written_for(meeting))
+
+    plans.meeting_cancel(**cast.as_alice, meeting=meeting)
+
+    cancels = written_for(meeting, sequence=1)
+    assert {n.kind for n in cancels} == {Kind.MEETING_CANCELLED}
+    assert email_addresses(cancels) == {
+        "vc@region.test",
+        "bistand@kommun.test",
+        "eva.exempel@mejl.test",
+    }
+    assert inbox_users(cancels) == {"alice", "bob", "bea"}
+    assert [n.person for n in cancels if n.channel == "inbox" and n.person_id] == [cast.person]
+    for mail in (n for n in cancels if n.channel == "email"):
+        calendar, event = parse_ics(mail.ics)
+        assert calendar["METHOD"] == "CANCEL" and event["SEQUENCE"] == 1
+    calendar = MeetingCalendar.objects.get(meeting=meeting)
+    assert (calendar.sequence, calendar.method) == (1, "CANCEL")
+    assert set(Notification.objects.all()) == invitation | set(cancels)  # one CANCEL only
 
 
 def test_an_unknown_method_is_refused(cast):
+    meeting = cast.meeting(cast.plan())
     with pytest.raises(ValueError):
-        services.meeting_invitations_queue(meeting=cast.meeting(cast.plan()), method="PUBLISH")
+        services.meeting_invitations_queue(meeting=meeting, method="PUBLISH")
+    assert MeetingCalendar.objects.get(meeting=meeting).sequence == 0
 
 
-def test_the_outbox_rolls_back_with_the_change_and_nothing_is_enqueued(
+class Refused(Exception):
+    """Whatever makes the caller's transaction roll back."""
+
+
+def test_a_scheduling_that_rolls_back_leaves_no_invitation_calendar_or_task(
     cast, django_capture_on_commit_callbacks
 ):
     plan = cast.plan()
-
-    class Refused(Exception):
-        pass
 
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
@@ -121,12 +177,42 @@ def test_the_outbox_rolls_back_with_the_change_and_nothing_is_enqueued(
         transaction.atomic(),
     ):
         meeting = cast.meeting(plan)
-        services.meeting_invitations_queue(meeting=meeting, method="REQUEST")
+        assert written_for(meeting).exists()  # written inside the transaction...
         raise Refused
-    assert callbacks == []
+    assert callbacks == []  # ...and nothing handed to the worker
     assert not Notification.objects.exists()
     assert not MeetingCalendar.objects.exists()
     assert not DBTaskResult.objects.exists()
+
+
+def test_a_meeting_refused_by_a_rule_invites_nobody(cast):
+    plan = cast.plan()
+    with pytest.raises(plans.RuleViolation):
+        cast.meeting(plan, days=-1)  # in the past
+    assert not Notification.objects.exists()
+    assert not MeetingCalendar.objects.exists()
+
+
+def test_a_closing_that_rolls_back_tells_nobody_and_cancels_no_calendar_entry(
+    cast, django_capture_on_commit_callbacks
+):
+    plan = cast.plan()
+    meeting = cast.meeting(plan)
+    invitation = set(written_for(meeting))
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(Refused),
+        transaction.atomic(),
+    ):
+        plans.plan_close(**cast.as_alice, plan=plan, reason="not_needed")
+        assert closing_told(plan).exists() and written_for(meeting, sequence=1).exists()
+        raise Refused
+    assert callbacks == []
+    assert set(Notification.objects.all()) == invitation
+    assert not ClosingNotice.objects.exists()
+    calendar = MeetingCalendar.objects.get(meeting=meeting)
+    assert (calendar.sequence, calendar.method) == (0, "REQUEST")
 
 
 def test_an_email_is_enqueued_for_the_worker_when_the_change_commits(
@@ -134,8 +220,8 @@ def test_an_email_is_enqueued_for_the_worker_when_the_change_commits(
 ):
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         meeting = cast.meeting(cast.plan())
-        written = services.meeting_invitations_queue(meeting=meeting, method="REQUEST")
-    emails = [n for n in written if n.channel == "email"]
+        assert not DBTaskResult.objects.exists()  # not before the commit
+    emails = [n for n in written_for(meeting) if n.channel == "email"]
     tasks = DBTaskResult.objects.filter(task_path__endswith="deliver_notification")
     assert sorted(t.args_kwargs["args"][0] for t in tasks) == sorted(n.pk for n in emails)
 
@@ -146,9 +232,7 @@ def test_the_email_as_sent_has_a_stable_message_id_and_a_calendar_part(
     settings.TASKS = TASKS_IMMEDIATE
     with django_capture_on_commit_callbacks(execute=True):
         meeting = cast.meeting(cast.plan())
-        written = services.meeting_invitations_queue(meeting=meeting, method="REQUEST")
-    (mail,) = [n for n in written if n.email == "vc@region.test"]
-    mail.refresh_from_db()
+    mail = written_for(meeting).get(email="vc@region.test")
     assert mail.status == "sent" and mail.sent_at and mail.attempts == 1
     (sent,) = [m for m in mailoutbox if m.to == ["vc@region.test"]]
     message = email.message_from_bytes(sent.message().as_bytes(), policy=email.policy.default)
@@ -162,14 +246,13 @@ def test_the_email_as_sent_has_a_stable_message_id_and_a_calendar_part(
     assert event["SEQUENCE"] == 0
 
 
-def test_closing_tells_every_participant_and_the_individual(cast):
+def test_closing_tells_every_participant_and_the_individual_and_records_them_as_told(cast):
     cast.emails_for()
     plan = cast.plan()
+
     plans.plan_close(**cast.as_alice, plan=plan, reason="not_needed")
-    plan.refresh_from_db()
 
-    written = services.plan_closed_queue(plan=plan)
-
+    written = list(closing_told(plan))
     assert email_addresses(written) == {
         "vc@region.test",
         "bistand@kommun.test",
@@ -181,38 +264,83 @@ def test_closing_tells_every_participant_and_the_individual(cast):
         "Biståndshandläggning",
     }
     assert [n.person for n in written if n.channel == "inbox" and n.person_id] == [cast.person]
-    assert {n.kind for n in written} == {Kind.PLAN_CLOSED}
     mail = next(n for n in written if n.channel == "email")
     assert mail.subject == "SIP avslutad" and "En SIP har avslutats." in mail.body
-    # Again: nothing new, the same rows.
-    assert {n.pk for n in services.plan_closed_queue(plan=plan)} == {n.pk for n in written}
-    assert Notification.objects.count() == len(written)
+    notices = ClosingNotice.objects.filter(plan=plan)
+    assert {n.unit for n in notices if n.unit_id} == {cast.needs_assessment, cast.primary_care}
+    assert [n.person for n in notices if n.person_id] == [cast.person]
+    assert {(n.method, n.informed_by) for n in notices} == {("samplan", cast.alice)}
+    assert set(Notification.objects.all()) == set(written)
 
 
-def test_closing_cancels_the_calendar_entries_of_meetings_it_cancelled(cast):
+def test_queueing_the_closing_again_writes_nothing_new_and_returns_the_same_rows(cast):
+    cast.emails_for()
     plan = cast.plan()
-    invited = cast.meeting(plan)
-    services.meeting_invitations_queue(meeting=invited, method="REQUEST")
-    never_sent = cast.meeting(plan)  # no calendar entry went out for this one
     plans.plan_close(**cast.as_alice, plan=plan, reason="not_needed")
     plan.refresh_from_db()
+    written = {n.pk for n in closing_told(plan)}
+    count = Notification.objects.count()
 
-    services.plan_closed_queue(plan=plan)
+    again = services.plan_closed_queue(plan=plan)
 
-    cancels = Notification.objects.filter(kind=Kind.MEETING_CANCELLED, channel="email")
-    assert {n.email for n in cancels} == {"vc@region.test", "bistand@kommun.test"}
-    _calendar, event = parse_ics(cancels[0].ics)
-    assert str(event["UID"]) == f"sip-meeting-{invited.pk}@samplan" and event["SEQUENCE"] == 1
-    assert not MeetingCalendar.objects.filter(meeting=never_sent).exists()
-    services.plan_closed_queue(plan=plan)  # a second call sends no second CANCEL
-    assert MeetingCalendar.objects.get(meeting=invited).sequence == 1
+    assert {n.pk for n in again} == written
+    assert Notification.objects.count() == count
+
+
+def test_closing_cancels_its_scheduled_meetings_in_the_calendars_once(cast):
+    cast.emails_for()
+    plan = cast.plan()
+    scheduled = cast.meeting(plan)
+    cancelled_before = cast.meeting(plan)
+    plans.meeting_cancel(**cast.as_alice, meeting=cancelled_before)  # its CANCEL went out
+
+    plans.plan_close(**cast.as_alice, plan=plan, reason="not_needed")
+
+    cancels = written_for(scheduled, sequence=1)
+    assert {n.kind for n in cancels} == {Kind.MEETING_CANCELLED}
+    assert email_addresses(cancels) == {
+        "vc@region.test",
+        "bistand@kommun.test",
+        "eva.exempel@mejl.test",
+    }
+    assert inbox_users(cancels) == {"alice", "bob", "bea"}
+    _calendar, event = parse_ics(cancels.filter(channel="email").first().ics)
+    assert str(event["UID"]) == f"sip-meeting-{scheduled.pk}@samplan" and event["SEQUENCE"] == 1
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert not written_for(cancelled_before, sequence=2).exists()  # no second CANCEL
+    cancelled = Notification.objects.filter(kind=Kind.MEETING_CANCELLED)
+    count = cancelled.count()
+
+    plan.refresh_from_db()
+    services.plan_closed_queue(plan=plan)  # queued again: still no second CANCEL
+
+    assert cancelled.count() == count
+    assert MeetingCalendar.objects.get(meeting=scheduled).sequence == 1
+    assert MeetingCalendar.objects.get(meeting=cancelled_before).sequence == 1
+
+
+def test_the_citizens_own_withdrawal_tells_the_units_and_cancels_the_meeting(cast):
+    plan = cast.plan()
+    meeting = cast.meeting(plan)
+
+    plans.consent_withdraw_by_citizen(citizen=cast.person, plan=plan)
+
+    told = list(closing_told(plan))
+    assert email_addresses(told) == {"vc@region.test", "bistand@kommun.test"}  # no agreement
+    assert inbox_users(told) == {"alice", "bob", "bea"}
+    assert [n.person for n in told if n.person_id] == [cast.person]
+    notices = ClosingNotice.objects.filter(plan=plan)
+    assert {n.unit for n in notices if n.unit_id} == {cast.needs_assessment, cast.primary_care}
+    assert {(n.method, n.informed_by) for n in notices} == {("samplan", None)}
+    cancels = written_for(meeting, sequence=1)
+    assert {n.kind for n in cancels} == {Kind.MEETING_CANCELLED}
+    assert email_addresses(cancels) == {"vc@region.test", "bistand@kommun.test"}
 
 
 def test_a_childs_guardians_are_told_but_never_for_a_protected_child(cast, guardians, child):
     plan = cast.plan(child)
     plans.plan_close(**cast.as_alice, plan=plan, reason="not_needed")
-    plan.refresh_from_db()
-    told = {n.person for n in services.plan_closed_queue(plan=plan) if n.person_id}
+    told = {n.person for n in closing_told(plan) if n.person_id}
     assert told == {child, *guardians}
 
     protected = make_person("20150101", "567", "Siri", "Skydd")
@@ -222,8 +350,7 @@ def test_a_childs_guardians_are_told_but_never_for_a_protected_child(cast, guard
         Relation.objects.create(person=protected, related=guardian, kind="guardian")
     plan = cast.plan(protected)
     plans.plan_close(**cast.as_alice, plan=plan, reason="not_needed")
-    plan.refresh_from_db()
-    told = {n.person for n in services.plan_closed_queue(plan=plan) if n.person_id}
+    told = {n.person for n in closing_told(plan) if n.person_id}
     assert told == {protected}
 
 
@@ -252,15 +379,20 @@ def test_canary_no_email_carries_personal_data(
     cast.emails_for()
     with django_capture_on_commit_callbacks(execute=True):
         plan = cast.plan()
-        meeting = cast.meeting(plan)
-        services.meeting_invitations_queue(meeting=meeting, method="REQUEST")
-        services.meeting_invitations_queue(meeting=meeting, method="REQUEST")
-        plans.meeting_cancel(**cast.as_alice, meeting=meeting)
-        services.meeting_invitations_queue(meeting=meeting, method="CANCEL")
-        plans.plan_close(**cast.as_alice, plan=plan, reason="not_needed")
-        plan.refresh_from_db()
-        services.plan_closed_queue(plan=plan)
-    assert len(mailoutbox) >= 12
+        meeting = cast.meeting(plan)  # invited
+        cast.move(meeting, to=meeting.starts_at + datetime.timedelta(hours=3))  # changed
+        services.meeting_invitations_queue(meeting=meeting, method="REQUEST")  # changed again
+        plans.meeting_cancel(**cast.as_alice, meeting=meeting)  # cancelled
+        cast.meeting(plan)  # invited, then cancelled by the closing
+        plans.plan_close(**cast.as_alice, plan=plan, reason="not_needed")  # closed
+    kinds = set(Notification.objects.filter(channel="email").values_list("kind", flat=True))
+    assert kinds == {
+        Kind.MEETING_INVITATION,
+        Kind.MEETING_CHANGED,
+        Kind.MEETING_CANCELLED,
+        Kind.PLAN_CLOSED,
+    }
+    assert len(mailoutbox) == 7 * 3  # 3 recipients: the two units and Eva
     forbidden = [value.lower() for value in personal_data(cast)]
     for sent in mailoutbox:
         message = email.message_from_bytes(sent.message().as_bytes(), policy=email.policy.default)
@@ -277,7 +409,11 @@ def test_canary_no_email_carries_personal_data(
 def test_inbox_items_name_nobody_either(cast):
     cast.emails_for()
     plan = cast.plan()
-    services.meeting_invitations_queue(meeting=cast.meeting(plan), method="REQUEST")
+    meeting = cast.meeting(plan)
+    cast.move(meeting, to=meeting.starts_at + datetime.timedelta(hours=3))
+    plans.plan_close(**cast.as_alice, plan=plan, reason="not_needed")
+    # Alice, Bob, Bea and Eva: the invitation, the change, the closing and the cancellation
+    assert Notification.objects.filter(channel="inbox").count() == 4 * 4
     forbidden = [value.lower() for value in personal_data(cast)]
     for n in Notification.objects.all():
         text = f"{n.subject}\n{n.body}\n{n.ics}\n{n.link}".lower()

@@ -78,7 +78,12 @@ class FollowUp(models.Model):
 
 
 class ClosingNotice(models.Model):
-    """The lead's record that a participant was told the plan is closed."""
+    """The record that a participant was told the plan is closed: written by Samplan when its
+    closing notice goes out, or by the lead who told someone in another way."""
+
+    class Method(models.TextChoices):
+        SAMPLAN = "samplan", _("Notice from Samplan")
+        LEAD = "lead", _("Recorded by the lead")
 
     plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="closing_notices")
     unit = models.ForeignKey(
@@ -88,8 +93,9 @@ class ClosingNotice(models.Model):
         "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     informed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )  # empty when the individual closed the SIP in Min SIP and Samplan sent the notices
+    method = models.CharField(max_length=10, choices=Method.choices, default=Method.LEAD)
     informed_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -351,7 +351,7 @@ def test_content_forms_set_only_the_content(world, as_alice):
     assert (item.plan_id, item.organization, item.lock_version) == (plan.pk, sip.municipality, 2)
 
 
-@covers("plans:contact_person", "plans:meetings", "plans:meeting_cancel")
+@covers("plans:contact_person", "plans:meetings", "plans:meeting_change", "plans:meeting_cancel")
 def test_participant_and_meeting_forms_set_only_their_own_fields(world, as_alice):
     sip = world.sip
     plan = world.plan("consented")
@@ -374,6 +374,29 @@ def test_participant_and_meeting_forms_set_only_their_own_fields(world, as_alice
     post(world, as_alice, f"/sip/{plan.pk}/moten/", data, **alice(world), plan=plan, state="invited")  # fmt: skip
     meeting = Meeting.objects.get(plan=plan)
     assert (meeting.invited_by, meeting.chair, meeting.recorder) == (sip.alice,) * 3
+
+    later = starts + datetime.timedelta(days=1)
+    data = {
+        "starts_at": later.strftime("%Y-%m-%dT%H:%M"),
+        "place": "Rum 4",
+        **world.injected("lock_version"),
+        "lock_version": 1,
+        "kind": "follow_up",
+        "status": "held",
+        "chair": sip.bob.pk,
+        "invited_by": sip.bob.pk,
+        "opening_notes": "Injicerat",
+    }
+    url = f"/sip/{plan.pk}/moten/{meeting.pk}/andra/"
+    post(world, as_alice, url, data, **alice(world), plan=plan)
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    assert (meeting.plan_id, meeting.kind, meeting.status, meeting.chair) == (
+        plan.pk,
+        "first",
+        "scheduled",
+        sip.alice,
+    )
+    assert (meeting.place, meeting.opening_notes, meeting.lock_version) == ("Rum 4", "", 2)
 
     url = f"/sip/{plan.pk}/moten/{meeting.pk}/stall-in/"
     post(world, as_alice, url, world.injected(), **alice(world), plan=plan)
@@ -437,10 +460,12 @@ def test_follow_up_approval_and_closing_set_only_their_own_fields(world, as_alic
     url = f"/sip/{plan.pk}/avsluta/"
     post(world, as_alice, url, data, **alice(world), plan=plan, state="closed", closing_reason="not_needed")  # fmt: skip
 
+    # As if Samplan had found nobody to tell at the primary care centre: the lead records it.
+    ClosingNotice.objects.filter(plan=plan, unit=sip.primary_care).delete()
     data = {"units": [sip.primary_care.pk], **world.injected()}
     url = f"/sip/{plan.pk}/informerade/"
     post(world, as_alice, url, data, **alice(world), plan=plan)
-    notice = ClosingNotice.objects.get(plan=plan)
+    notice = ClosingNotice.objects.get(plan=plan, unit=sip.primary_care)
     assert (notice.unit, notice.informed_by) == (sip.primary_care, sip.alice)
 
 

@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from samplan.notifications.models import Notification
 from samplan.plans import rules, services
 from samplan.plans.models import ClosingNotice, Meeting, Plan
 from samplan.plans.tests.conftest import (
@@ -427,6 +428,78 @@ def test_a_cancelled_meeting_cannot_be_answered(sip, alice, needs_assessment, bo
             unit=primary_care,
             response="accepted",
         )
+
+
+def reschedule(sip, meeting, **overrides):
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    arguments = {
+        "expected_version": meeting.lock_version,
+        "starts_at": meeting.starts_at,
+        "place": meeting.place,
+        "video_link": meeting.video_link,
+    }
+    return services.meeting_reschedule(**sip.as_alice, meeting=meeting, **(arguments | overrides))
+
+
+def test_a_meeting_moved_to_a_new_time_asks_everyone_to_answer_again(
+    sip, alice, needs_assessment, bob, primary_care
+):
+    meeting = sip.invite(sip.to("consented"))
+    respond(meeting.invitees.get(unit=primary_care), actor=bob, unit=primary_care, response="accepted")  # fmt: skip
+    later = meeting.starts_at + datetime.timedelta(days=2)
+    reschedule(sip, meeting, starts_at=later)
+    meeting.refresh_from_db()
+    assert meeting.starts_at == later and meeting.lock_version == 2
+    assert set(meeting.invitees.values_list("response", flat=True)) == {"pending"}
+    event = assert_event(meeting.plan, "meeting_changed", alice, needs_assessment)
+    assert event.before["starts_at"] != event.after["starts_at"]
+    changed = Notification.objects.filter(kind="meeting_changed", plan=meeting.plan)
+    assert changed.exists() and all("SEQUENCE:1" in n.ics for n in changed if n.ics)
+
+
+def test_a_new_place_keeps_the_answers(sip, bob, primary_care):
+    meeting = sip.invite(sip.to("consented"))
+    respond(meeting.invitees.get(unit=primary_care), actor=bob, unit=primary_care, response="accepted")  # fmt: skip
+    reschedule(sip, meeting, place="", video_link="https://video.example.se/sip-123")
+    meeting.refresh_from_db()
+    assert (meeting.place, meeting.video_link) == ("", "https://video.example.se/sip-123")
+    assert meeting.invitees.get(unit=primary_care).response == "accepted"
+
+
+def test_a_meeting_cannot_be_moved_into_the_past_or_nowhere(sip):
+    meeting = sip.invite(sip.to("consented"))
+    with refused("The meeting must be in the future"):
+        reschedule(sip, meeting, starts_at=timezone.now() - datetime.timedelta(hours=1))
+    with refused("Give a place or a video link"):
+        reschedule(sip, meeting, place=" ", video_link="")
+    with refused("Nothing was changed"):
+        reschedule(sip, meeting)
+    assert Meeting.objects.get(pk=meeting.pk).lock_version == 1
+
+
+def test_only_a_scheduled_meeting_can_be_moved(sip):
+    meeting = sip.invite(sip.to("consented"))
+    services.meeting_cancel(**sip.as_alice, meeting=meeting)
+    with refused("Only a scheduled meeting can be changed"):
+        reschedule(sip, meeting, starts_at=meeting.starts_at + datetime.timedelta(days=1))
+
+
+def test_two_people_moving_the_same_meeting_do_not_overwrite_each_other(sip):
+    meeting = sip.invite(sip.to("consented"))
+    opened = meeting.lock_version
+    reschedule(sip, meeting, place="Rum 4")
+    with pytest.raises(services.StaleEdit):
+        reschedule(sip, meeting, expected_version=opened, place="Rum 5")
+    assert Meeting.objects.get(pk=meeting.pk).place == "Rum 4"
+
+
+def test_a_meeting_is_cancelled_once_even_from_a_page_opened_before_the_closing(sip):
+    plan = sip.to("follow_up")
+    opened = plan.meetings.get(status="scheduled")  # as loaded by a page opened earlier
+    close(sip, plan, reason="not_needed")
+    with refused("Only a scheduled meeting can be cancelled"):
+        services.meeting_cancel(**sip.as_alice, meeting=opened)
+    assert plan.events.filter(kind="meeting_cancelled").count() == 0
 
 
 def test_a_held_meeting_records_who_attended(
@@ -961,17 +1034,66 @@ def test_a_closed_plan_gets_no_new_meetings_or_follow_ups(sip):
 # --- Telling everyone about the closing -----------------------------------------------------
 
 
-def test_the_lead_records_who_was_told_of_the_closing(
+def test_samplan_tells_every_unit_and_the_individual_of_the_closing_and_records_it(
     sip, alice, needs_assessment, primary_care, social_insurance, person
 ):
     plan = sip.to("closed")
-    notices = services.closing_notices_record(
-        **sip.as_alice, plan=plan, units=[primary_care, social_insurance], people=[person]
+    notices = ClosingNotice.objects.filter(plan=plan)
+    assert {n.unit for n in notices if n.unit_id} == {
+        needs_assessment,
+        primary_care,
+        social_insurance,
+    }
+    assert {n.person for n in notices if n.person_id} == {person}
+    assert {(n.method, n.informed_by) for n in notices} == {("samplan", alice)}
+    told = Notification.objects.filter(plan=plan, kind="plan_closed")
+    assert {n.unit for n in told if n.unit_id} == {needs_assessment, primary_care, social_insurance}
+
+
+def test_a_unit_with_nobody_to_tell_is_left_for_the_lead_to_record(
+    sip, primary_care, social_insurance
+):
+    primary_care.memberships.update(is_active=False)
+    type(primary_care).objects.filter(pk=primary_care.pk).update(email="")
+    plan = sip.to("closed")
+    told = set(ClosingNotice.objects.filter(plan=plan).values_list("unit", flat=True))
+    assert primary_care.pk not in told and social_insurance.pk in told
+
+
+def test_the_citizens_own_withdrawal_tells_the_units_too(sip, person, primary_care):
+    plan = sip.to("active")
+    services.consent_withdraw_by_citizen(citizen=person, plan=fresh(plan))
+    notice = ClosingNotice.objects.get(plan=plan, unit=primary_care)
+    assert (notice.method, notice.informed_by) == ("samplan", None)
+
+
+def test_closing_cancels_the_meetings_in_the_invitees_calendars(sip):
+    plan = sip.to("follow_up")
+    meeting = plan.meetings.get(status="scheduled")
+    close(sip, plan, reason="not_needed")
+    cancelled = Notification.objects.filter(
+        kind="meeting_cancelled", dedupe_key__contains=f":{meeting.pk}:"
     )
-    assert len(notices) == 3 and ClosingNotice.objects.filter(plan=plan).count() == 3
-    assert {n.informed_by for n in notices} == {alice}
+    assert cancelled.exists() and all("METHOD:CANCEL" in n.ics for n in cancelled if n.ics)
+
+
+def test_the_lead_records_who_else_was_told_of_the_closing(
+    sip, alice, needs_assessment, primary_care, relative
+):
+    plan = sip.initiate()
+    sip.consent(plan, relatives=[relative])
+    sip.invite(plan)
+    sip.fill(plan)
+    sip.establish(plan)
+    close(sip, plan, reason="not_needed")
+    notices = services.closing_notices_record(
+        **sip.as_alice, plan=fresh(plan), units=[primary_care], people=[relative]
+    )
+    assert [n.person for n in notices] == [relative]  # the unit was told by Samplan already
+    assert (notices[0].method, notices[0].informed_by) == ("lead", alice)
+    assert ClosingNotice.objects.filter(plan=plan, unit=primary_care).count() == 1
     event = assert_event(plan, "closing_informed", alice, needs_assessment)
-    assert "Vårdcentralen" in event.summary and "Eva Exempel" in event.summary
+    assert "Erik Exempel" in event.summary and "Vårdcentralen" not in event.summary
 
 
 def test_closing_notices_are_for_a_closed_plan(sip, primary_care):
@@ -981,7 +1103,9 @@ def test_closing_notices_are_for_a_closed_plan(sip, primary_care):
     assert not ClosingNotice.objects.exists()
 
 
-def test_closing_notices_name_who_was_told(sip):
+def test_closing_notices_name_who_was_told(sip, primary_care):
     plan = sip.to("closed")
     with refused("Tick who has been informed"):
         services.closing_notices_record(**sip.as_alice, plan=plan)
+    with refused("Tick who has been informed"):  # already told by Samplan
+        services.closing_notices_record(**sip.as_alice, plan=plan, units=[primary_care])

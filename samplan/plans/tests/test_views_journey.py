@@ -171,13 +171,11 @@ def test_a_caseworker_runs_a_sip_from_initiative_to_closing(
     post_ok(client, f"/sip/{plan.pk}/avsluta/", {"reason": "works", "text": ""})
     plan.refresh_from_db()
     assert plan.state == "closed"
-    post_ok(
-        client,
-        f"/sip/{plan.pk}/informerade/",
-        {"units": [primary_care.pk, fk_unit.pk], "people": [person.pk]},
-    )
-    notices_page = client.get(f"/sip/{plan.pk}/informerade/")
-    assert notices_page.status_code == 200 and "Vårdcentralen –" in notices_page.content.decode()
+    notices_page = client.get(f"/sip/{plan.pk}/informerade/")  # Samplan told them all
+    assert notices_page.status_code == 200
+    told = notices_page.content.decode()
+    assert "Vårdcentralen –" in told and "meddelande från Samplan" in told
+    assert person.full_name in told
     history = client.get(f"/sip/{plan.pk}/historik/").content.decode()
     for step in (
         "SIP initierad",
@@ -383,3 +381,47 @@ def test_a_unit_answers_its_own_invitation_but_not_anothers(
     bob_client = login(Client(), bob)
     bob_client.post(f"/sip/{plan.pk}/moten/{meeting.pk}/svar/", {"response": "accepted"})
     assert meeting.invitees.get(unit=primary_care).response == "accepted"
+
+
+def test_a_caseworker_moves_a_meeting_and_is_told_of_mistakes_in_swedish(
+    client, alice, person, needs_assessment, primary_care
+):
+    login(client, alice)
+    plan = started_plan(client, person)
+    consent(client, plan, needs_assessment, primary_care)
+    starts = timezone.localtime() + datetime.timedelta(days=3)
+    post_ok(
+        client,
+        f"/sip/{plan.pk}/moten/",
+        {
+            "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
+            "place": "Rum 1",
+            f"unit_{primary_care.pk}": "digital",
+        },
+    )
+    meeting = plan.meetings.get()
+    assert f"/moten/{meeting.pk}/andra/" in client.get(f"/sip/{plan.pk}/moten/").content.decode()
+    url = f"/sip/{plan.pk}/moten/{meeting.pk}/andra/"
+    page = client.get(url).content.decode()
+    assert "Rum 1" in page and "Ändra tid eller plats" not in page  # the form, filled in
+
+    yesterday = timezone.localtime() - datetime.timedelta(days=1)
+    response = client.post(
+        url,
+        {"lock_version": 1, "starts_at": yesterday.strftime("%Y-%m-%dT%H:%M"), "place": "Rum 2"},
+    )
+    assert response.status_code == 400
+    assert "Mötet måste ligga i framtiden." in response.content.decode()
+    assert 'value="Rum 2"' in response.content.decode()
+
+    later = (starts + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    post_ok(client, url, {"lock_version": 1, "starts_at": later, "place": "Rum 2"})
+    meeting.refresh_from_db()
+    assert (meeting.place, meeting.lock_version) == ("Rum 2", 2)
+
+    stale = client.post(url, {"lock_version": 1, "starts_at": later, "place": "Rum 3"})
+    assert stale.status_code == 400
+    text = stale.content.decode()
+    assert "Någon annan sparade" in text and "Rum 2" in text and 'value="Rum 3"' in text
+    assert 'name="lock_version" value="2"' in text
+    assert plan.events.filter(kind="meeting_changed").count() == 1

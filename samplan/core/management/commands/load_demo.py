@@ -14,7 +14,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo world ready: {organizations} organisations, {units} units, "
-                "{staff} staff, {individuals} individuals; {plans} new SIPs.".format(**counts)
+                "{staff} staff, {individuals} individuals; {plans} new SIPs, "
+                "{notifications} new notifications.".format(**counts)
             )
         )
         if quiet_logins:
