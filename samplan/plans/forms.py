@@ -353,10 +353,8 @@ class MeetingTimePlaceForm(forms.Form):
     )
 
 
-class MeetingChangeForm(MeetingTimePlaceForm):
+class MeetingChangeForm(MeetingTimePlaceForm, LockedForm):
     """A new time or place for a scheduled meeting."""
-
-    lock_version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class MeetingForm(MeetingTimePlaceForm):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samplan.accounts.models import Organization
-from samplan.plans.models import Consent, LocalAgreement, Plan
+from samplan.plans.models import Consent, LocalAgreement, Meeting, Plan
 
 State = Plan.State
 
@@ -50,6 +50,14 @@ def refuse_unless(condition: bool, message: str) -> None:
 
 
 # --- Consent (principle 1: no SIP work without the individual's consent) -------------------
+
+
+def meeting_changeable(plan: Plan, meeting: Meeting) -> None:
+    """A meeting is moved only while it is booked and the SIP is open."""
+    refuse_unless(not plan.is_closed, _("The SIP is closed and can no longer be changed."))
+    refuse_unless(
+        meeting.status == Meeting.Status.SCHEDULED, _("Only a scheduled meeting can be changed.")
+    )
 
 
 def consent_required(plan: Plan) -> None:

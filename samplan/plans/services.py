@@ -681,10 +681,7 @@ def meeting_reschedule(
     their calendars (the same UID, a higher SEQUENCE); a new time asks them to answer again."""
     meeting = _lock_meeting(meeting)
     plan = meeting.plan
-    refuse_unless(not plan.is_closed, _("The SIP is closed and can no longer be changed."))
-    refuse_unless(
-        meeting.status == Meeting.Status.SCHEDULED, _("Only a scheduled meeting can be changed.")
-    )
+    rules.meeting_changeable(plan, meeting)
     refuse_unless(starts_at > timezone.now(), _("The meeting must be in the future."))
     place, video_link = place.strip(), video_link.strip()
     refuse_unless(bool(place) or bool(video_link), _("Give a place or a video link."))
@@ -695,8 +692,10 @@ def meeting_reschedule(
     }
     after = {"starts_at": starts_at, "place": place, "video_link": video_link}
     changed = {k: [_plain(before[k]), _plain(v)] for k, v in after.items() if before[k] != v}
-    if meeting.lock_version == expected_version:
-        refuse_unless(bool(changed), _("Nothing was changed."))
+    # A stale form is told so by _save_locked, not that nothing changed.
+    refuse_unless(
+        bool(changed) or meeting.lock_version != expected_version, _("Nothing was changed.")
+    )
     _save_locked(meeting, expected=expected_version, fields=after)
     if "starts_at" in changed:
         meeting.invitees.update(response=Invitee.Response.PENDING, decline_reason="")
@@ -1078,14 +1077,18 @@ def _close(
     return plan
 
 
+def _told_of_closing(plan: Plan) -> tuple[set[int], set]:
+    """The ids of the units and people already recorded as told of the closing."""
+    rows = ClosingNotice.objects.filter(plan=plan).values_list("unit_id", "person_id")
+    return {u for u, _p in rows if u}, {p for _u, p in rows if p}
+
+
 def _closing_notices_send(plan: Plan, *, actor: User | None) -> None:
     """Samplan tells every participating unit and the individual (and the guardians of a child)
     that the SIP is closed, and records them as informed: the lead's duty (seed 001, 9), done
     in the same transaction as the closing. The meetings it cancelled get their cancellation."""
     sent = notifications.plan_closed_queue(plan=plan)
-    told = ClosingNotice.objects.filter(plan=plan)
-    told_units = set(told.exclude(unit=None).values_list("unit_id", flat=True))
-    told_people = set(told.exclude(person=None).values_list("person_id", flat=True))
+    told_units, told_people = _told_of_closing(plan)
     units = {n.unit_id for n in sent if n.unit_id} - told_units
     people = {n.person_id for n in sent if n.person_id} - told_people
     method = ClosingNotice.Method.SAMPLAN
@@ -1114,9 +1117,7 @@ def closing_notices_record(
     """The lead records who has been told that the SIP is closed in another way than by
     Samplan's notice (by phone, by letter). Whoever is already recorded is not recorded twice."""
     refuse_unless(plan.is_closed, _("The SIP is not closed."))
-    told = ClosingNotice.objects.filter(plan=plan)
-    told_units = set(told.exclude(unit=None).values_list("unit_id", flat=True))
-    told_people = set(told.exclude(person=None).values_list("person_id", flat=True))
+    told_units, told_people = _told_of_closing(plan)
     units = [u for u in dict.fromkeys(units) if u.pk not in told_units]
     people = [p for p in dict.fromkeys(people) if p.pk not in told_people]
     refuse_unless(bool(units) or bool(people), _("Tick who has been informed."))

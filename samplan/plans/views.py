@@ -49,6 +49,11 @@ def _ctx(request: HttpRequest, plan: Plan, tab: str, **extra) -> dict:
     }
 
 
+def _meeting_summary(meeting: Meeting) -> str:
+    when = formats.date_format(timezone.localtime(meeting.starts_at), "DATETIME_FORMAT")
+    return " · ".join(filter(None, [when, meeting.place, meeting.video_link]))
+
+
 def _back(request: HttpRequest, default: str) -> str:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -64,11 +69,16 @@ def _attempt(form, action) -> bool:
         form.add_error(None, error.message)
         return False
     except services.StaleEdit as stale:
+        current = stale.current
         form.stale_text = (
-            getattr(stale.current, "text", None)
-            or getattr(stale.current, "what", None)
+            getattr(current, "text", None)
+            or getattr(current, "what", None)
+            or (_meeting_summary(current) if isinstance(current, Meeting) else None)
             or _("The plan's details were changed: reload the page to see them.")
         )
+        # The next save starts from what is saved now, so "save again" can succeed.
+        form.data = form.data.copy()
+        form.data[form.add_prefix("lock_version")] = current.lock_version
         form.add_error(
             None,
             _(
@@ -745,21 +755,12 @@ def meeting_change(request: HttpRequest, plan: Plan, meeting_id: int) -> HttpRes
         if _attempt(form, call):
             messages.success(request, _("The meeting is changed and the invitees are told."))
             return redirect("plans:meetings", plan_id=plan.pk)
-        if getattr(form, "stale_text", None):
-            now = Meeting.objects.get(pk=meeting.pk)
-            form.stale_text = " · ".join(
-                filter(
-                    None,
-                    [
-                        formats.date_format(timezone.localtime(now.starts_at), "DATETIME_FORMAT"),
-                        now.place,
-                        now.video_link,
-                    ],
-                )
-            )
-            form.data = form.data.copy()
-            form.data["lock_version"] = now.lock_version
-    context = _ctx(request, plan, "meetings", form=form, meeting=meeting)
+    try:
+        rules.meeting_changeable(plan, meeting)
+        refusal = None
+    except RuleViolation as error:
+        refusal = error.message
+    context = _ctx(request, plan, "meetings", form=form, meeting=meeting, refusal=refusal)
     return _render(request, "plans/meeting_change.html", context, form)
 
 

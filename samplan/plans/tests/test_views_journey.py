@@ -298,6 +298,14 @@ def test_a_stale_edit_is_refused_with_the_other_version_and_the_input_kept(
     assert "Andras ändring" in page and "Min ändring" in page
     assert Goal.objects.get().text == "Andras ändring"
 
+    assert 'name="lock_version" value="2"' in page  # saving again starts from what is saved
+    post_ok(
+        client,
+        f"/sip/{plan.pk}/mal/{goal.pk}/",
+        {"lock_version": 2, "term": "long", "text": "Min ändring", "status": "open"},
+    )
+    assert Goal.objects.get().text == "Min ändring"
+
 
 @pytest.mark.parametrize("size", [1, 8])
 def test_query_counts_do_not_grow_with_goals_interventions_or_plans(
@@ -425,3 +433,7 @@ def test_a_caseworker_moves_a_meeting_and_is_told_of_mistakes_in_swedish(
     assert "Någon annan sparade" in text and "Rum 2" in text and 'value="Rum 3"' in text
     assert 'name="lock_version" value="2"' in text
     assert plan.events.filter(kind="meeting_changed").count() == 1
+
+    client.post(f"/sip/{plan.pk}/moten/{meeting.pk}/stall-in/")
+    cancelled = client.get(url).content.decode()
+    assert "Bara ett bokat möte kan ändras." in cancelled and "lock_version" not in cancelled
