@@ -61,7 +61,7 @@ class Decision(enum.Enum):
 # --- Plans ----------------------------------------------------------------------------------
 
 BEFORE_CONSENT = ("initiated", "consent_refused")
-PLAN_ACTIONS = ("plan.view", "plan.edit", "plan.inform")
+PLAN_ACTIONS = ("plan.view", "plan.edit", "plan.inform", "plan.respond", "plan.handle")
 # What a citizen does with a plan in Min SIP: the individual, or a guardian for a child.
 CITIZEN_ACTIONS = ("plan.approve", "plan.comment", "plan.manage")
 # Actions without an object: what any staff member acting for a unit may do.
@@ -74,9 +74,9 @@ def _staff_sees_plan(actor: Staff, plan) -> bool:
     return any(p.unit_id == actor.unit.pk and p.is_active for p in plan.participants.all())
 
 
-def _staff_writes_plan(actor: Staff, plan) -> bool:
-    if plan.state == "closed":
-        return False
+def _staff_is_writer(actor: Staff, plan) -> bool:
+    """The acting unit writes: the initiating unit before consent, else a participant with
+    edit access (the principals' units by default)."""
     if plan.state in BEFORE_CONSENT:
         return plan.initiating_unit_id == actor.unit.pk
     return any(
@@ -85,12 +85,19 @@ def _staff_writes_plan(actor: Staff, plan) -> bool:
     )
 
 
+def _staff_writes_plan(actor: Staff, plan) -> bool:
+    return plan.state != "closed" and _staff_is_writer(actor, plan)
+
+
 def _staff_informs(actor: Staff, plan) -> bool:
     """After closing, writing participants record who has been told (the lead's duty)."""
-    return plan.state == "closed" and any(
-        p.unit_id == actor.unit.pk and p.is_active and p.access == "edit"
-        for p in plan.participants.all()
-    )
+    return plan.state == "closed" and _staff_is_writer(actor, plan)
+
+
+def _staff_handles(actor: Staff, plan) -> bool:
+    """Messages from Min SIP are handled by a writing unit, also after closing (the individual
+    may still write to the lead)."""
+    return _staff_is_writer(actor, plan)
 
 
 def _citizen_sees_plan(actor: Citizen, plan) -> bool:
@@ -146,6 +153,10 @@ def _decide_plan(actor: Actor, action: str, plan) -> Decision:
             return Decision.FORBIDDEN
         if action == "plan.inform" and not _staff_informs(actor, plan):
             return Decision.FORBIDDEN
+        if action == "plan.handle" and not _staff_handles(actor, plan):
+            return Decision.FORBIDDEN
+        # plan.respond: every unit that sees the plan answers its own invitations (the view
+        # finds only the acting unit's invitations), read-only participants included.
         return Decision.ALLOW
     if not _citizen_sees_plan(actor, plan):
         return Decision.NOT_FOUND

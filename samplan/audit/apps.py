@@ -7,4 +7,4 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit")
 
     def ready(self) -> None:
-        from samplan.audit import receivers  # noqa: F401
+        from samplan.audit import checks, receivers  # noqa: F401

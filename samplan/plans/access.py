@@ -14,9 +14,14 @@ from samplan.audit.services import access_log_record
 from samplan.plans.models import Plan
 
 
-def can_write(plan: Plan, unit) -> bool:
+def can(plan: Plan, unit, action: str) -> bool:
+    """May the acting unit do this action on the plan? (For pages deciding what to offer.)"""
     actor = policy.Staff(user=None, unit=unit, role="")
-    return policy.decide(actor, "plan.edit", plan) is policy.Decision.ALLOW
+    return policy.decide(actor, action, plan) is policy.Decision.ALLOW
+
+
+def can_write(plan: Plan, unit) -> bool:
+    return can(plan, unit, "plan.edit")
 
 
 def plan_for_request(request: HttpRequest, plan_id, *, action: str = "plan.view") -> Plan:

@@ -44,6 +44,7 @@ def _ctx(request: HttpRequest, plan: Plan, tab: str, **extra) -> dict:
         "plan": plan,
         "tab": tab,
         "can_write": access.can_write(plan, request.acting_unit),
+        "can_handle": access.can(plan, request.acting_unit, "plan.handle"),
         "deadline": rules.deadline(plan),
         **extra,
     }
@@ -428,7 +429,7 @@ def _content_lists(plan: Plan) -> dict:
 
 @require_http_methods(GET_POST)
 @acting_unit_required
-@policy.plan_route(read="plan.view", write="plan.edit")
+@policy.plan_route(read="plan.edit", write="plan.edit")
 def goal_edit(request: HttpRequest, plan: Plan, goal_id: int) -> HttpResponse:
     goal = get_object_or_404(Goal, pk=goal_id, plan=plan)
     form = f.GoalForm(
@@ -474,7 +475,7 @@ def goal_edit(request: HttpRequest, plan: Plan, goal_id: int) -> HttpResponse:
 
 @require_http_methods(GET_POST)
 @acting_unit_required
-@policy.plan_route(read="plan.view", write="plan.edit")
+@policy.plan_route(read="plan.edit", write="plan.edit")
 def intervention_edit(request: HttpRequest, plan: Plan, intervention_id: int) -> HttpResponse:
     item = get_object_or_404(Intervention, pk=intervention_id, plan=plan)
     form = f.InterventionForm(
@@ -550,7 +551,7 @@ def contact_person(request: HttpRequest, plan: Plan, participant_id: int) -> Htt
 
 @require_http_methods(GET_POST)
 @acting_unit_required
-@policy.plan_route(read="plan.view", write="plan.edit")
+@policy.plan_route(read="plan.edit", write="plan.edit")
 def preparation(request: HttpRequest, plan: Plan) -> HttpResponse:
     initial = {name: getattr(plan, name) for name in services.PREPARATION_FIELDS}
     form = f.PreparationForm(
@@ -621,7 +622,7 @@ def consent(request: HttpRequest, plan: Plan) -> HttpResponse:
 
 @require_http_methods(GET_POST)
 @acting_unit_required
-@policy.plan_route(read="plan.view", write="plan.edit")
+@policy.plan_route(read="plan.edit", write="plan.edit")
 def consent_withdraw(request: HttpRequest, plan: Plan) -> HttpResponse:
     form = f.WithdrawForm(request.POST or None, initial={"decided_on": timezone.localdate()})
     done = _submit(
@@ -699,7 +700,7 @@ def _meeting(plan: Plan, meeting_id: int) -> Meeting:
 
 @require_POST
 @acting_unit_required
-@policy.plan_route(read="plan.view", write="plan.view")
+@policy.plan_route(read="plan.view", write="plan.respond")
 def meeting_respond(request: HttpRequest, plan: Plan, meeting_id: int) -> HttpResponse:
     """The acting unit answers its invitation, or records the answer of an invited person."""
     person_id = request.POST.get("person")
@@ -730,7 +731,7 @@ def meeting_respond(request: HttpRequest, plan: Plan, meeting_id: int) -> HttpRe
 
 @require_http_methods(GET_POST)
 @acting_unit_required
-@policy.plan_route(read="plan.view", write="plan.edit")
+@policy.plan_route(read="plan.edit", write="plan.edit")
 def meeting_change(request: HttpRequest, plan: Plan, meeting_id: int) -> HttpResponse:
     """A new time or place; everyone invited gets the change in the calendar."""
     meeting = _meeting(plan, meeting_id)
@@ -779,7 +780,7 @@ def meeting_cancel(request: HttpRequest, plan: Plan, meeting_id: int) -> HttpRes
 
 @require_http_methods(GET_POST)
 @acting_unit_required
-@policy.plan_route(read="plan.view", write="plan.edit")
+@policy.plan_route(read="plan.edit", write="plan.edit")
 def meeting_mode(request: HttpRequest, plan: Plan, meeting_id: int) -> HttpResponse:
     """The five-part agenda on one page; the recorder fills in the plan during the meeting."""
     meeting = _meeting(plan, meeting_id)
@@ -858,7 +859,7 @@ def meeting_mode(request: HttpRequest, plan: Plan, meeting_id: int) -> HttpRespo
 
 @require_http_methods(GET_POST)
 @acting_unit_required
-@policy.plan_route(read="plan.view", write="plan.edit")
+@policy.plan_route(read="plan.edit", write="plan.edit")
 def establish(request: HttpRequest, plan: Plan) -> HttpResponse:
     form = f.EstablishForm(request.POST or None)
     done = _submit(
@@ -876,7 +877,7 @@ def establish(request: HttpRequest, plan: Plan) -> HttpResponse:
 
 @require_http_methods(GET_POST)
 @acting_unit_required
-@policy.plan_route(read="plan.view", write="plan.edit")
+@policy.plan_route(read="plan.edit", write="plan.edit")
 def follow_up(request: HttpRequest, plan: Plan) -> HttpResponse:
     form = f.FollowUpForm(request.POST or None)
     held = plan.meetings.filter(kind=Meeting.Kind.FOLLOW_UP, status=Meeting.Status.HELD)
@@ -895,7 +896,7 @@ def follow_up(request: HttpRequest, plan: Plan) -> HttpResponse:
 
 @require_http_methods(GET_POST)
 @acting_unit_required
-@policy.plan_route(read="plan.view", write="plan.edit")
+@policy.plan_route(read="plan.edit", write="plan.edit")
 def approval(request: HttpRequest, plan: Plan) -> HttpResponse:
     form = f.ApprovalForm(request.POST or None)
     done = _submit(
@@ -912,7 +913,7 @@ def approval(request: HttpRequest, plan: Plan) -> HttpResponse:
 
 @require_http_methods(GET_POST)
 @acting_unit_required
-@policy.plan_route(read="plan.view", write="plan.edit")
+@policy.plan_route(read="plan.edit", write="plan.edit")
 def close(request: HttpRequest, plan: Plan) -> HttpResponse:
     form = f.CloseForm(request.POST or None)
     done = _submit(
@@ -933,7 +934,7 @@ def close(request: HttpRequest, plan: Plan) -> HttpResponse:
 
 @require_http_methods(GET_POST)
 @acting_unit_required
-@policy.plan_route(read="plan.view", write="plan.inform")
+@policy.plan_route(read="plan.inform", write="plan.inform")
 def closing_notices(request: HttpRequest, plan: Plan) -> HttpResponse:
     if not plan.is_closed:
         raise Http404
@@ -1013,9 +1014,9 @@ def plan_pdf(request: HttpRequest, plan: Plan) -> HttpResponse:
 
 @require_POST
 @acting_unit_required
-@policy.plan_route(read="plan.view", write="plan.view")
+@policy.plan_route(read="plan.view", write="plan.handle")
 def message_handled(request: HttpRequest, plan: Plan, message_id: int) -> HttpResponse:
-    """Mark a message from Min SIP as handled (anyone in a participating unit may)."""
+    """Mark a message from Min SIP as handled (a writing unit, also after closing)."""
     message = get_object_or_404(CitizenMessage, pk=message_id, plan=plan)
     try:
         services.citizen_message_handle(

@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def production_env(**env) -> dict[str, str]:
-    unset = {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    # SQLite: these tests judge the settings; the database role is judged on PostgreSQL by
+    # audit/tests/test_database_roles.py (the test runner's role is a superuser).
+    unset = {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL"}
     clean = {k: v for k, v in os.environ.items() if k not in unset}
     clean.update({"DJANGO_SETTINGS_MODULE": "samplan.settings", "SAMPLAN_ENV": "production", **env})
     return clean
@@ -71,6 +73,7 @@ def test_production_sends_hsts_for_at_least_a_year():
 
 
 def test_the_deploy_check_passes_in_production_mode():
+    """On SQLite: the database role's own check is in audit/tests/test_database_roles.py."""
     env = production_env(
         SECRET_KEY=secrets.token_urlsafe(64),  # a real-looking key: the check judges its strength
         ALLOWED_HOSTS="samplan.example.se",

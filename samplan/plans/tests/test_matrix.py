@@ -44,7 +44,7 @@ from samplan.testing.world import (
 )
 
 SEED = 20250601
-PLAN_ACTIONS = ("plan.view", "plan.edit", "plan.inform")
+PLAN_ACTIONS = ("plan.view", "plan.edit", "plan.inform", "plan.respond", "plan.handle")
 MIN_SIP_ACTIONS = ("plan.approve", "plan.comment", "plan.manage")
 ACTIONS = PLAN_ACTIONS + MIN_SIP_ACTIONS
 ALLOW, FORBIDDEN, NOT_FOUND = 200, 403, 404
@@ -143,21 +143,26 @@ def load_facts(plan_ids) -> dict:
     return facts
 
 
-def _row(view: int, edit: int, inform: int, min_sip: int) -> dict:
+def _row(view: int, edit: int, inform: int, respond: int, handle: int, min_sip: int) -> dict:
     return {
         "plan.view": view,
         "plan.edit": edit,
         "plan.inform": inform,
+        "plan.respond": respond,
+        "plan.handle": handle,
         **dict.fromkeys(MIN_SIP_ACTIONS, min_sip),
     }
 
 
 # Staff who may view get 403 for the Min SIP actions ("they act through their own routes").
-WRITER_OPEN = _row(ALLOW, ALLOW, FORBIDDEN, FORBIDDEN)
-WRITER_CLOSED = _row(ALLOW, FORBIDDEN, ALLOW, FORBIDDEN)
-READER = _row(ALLOW, FORBIDDEN, FORBIDDEN, FORBIDDEN)  # also a relative who may view
-CITIZEN = _row(ALLOW, FORBIDDEN, FORBIDDEN, ALLOW)  # the individual; a guardian who may view
-NOTHING = _row(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)
+# Every unit that may view answers its own invitations; writing units handle Min SIP messages,
+# also after closing.
+WRITER_OPEN = _row(ALLOW, ALLOW, FORBIDDEN, ALLOW, ALLOW, FORBIDDEN)
+WRITER_CLOSED = _row(ALLOW, FORBIDDEN, ALLOW, ALLOW, ALLOW, FORBIDDEN)
+READER = _row(ALLOW, FORBIDDEN, FORBIDDEN, ALLOW, FORBIDDEN, FORBIDDEN)  # read-only unit
+RELATIVE = _row(ALLOW, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)  # may view
+CITIZEN = _row(ALLOW, *[FORBIDDEN] * 4, ALLOW)  # the individual; a guardian who may view
+NOTHING = _row(*[NOT_FOUND] * 6)
 
 
 def _age(born: datetime.date, today: datetime.date) -> int:
@@ -203,7 +208,7 @@ def _citizen_row(actor: CitizenActor, plan: PlanFacts, today: datetime.date) -> 
         and plan.state != "closed"
         and not plan.protected
     ):
-        return READER  # may view (the granted sections); 403 for the Min SIP actions
+        return RELATIVE  # may view (the granted sections); 403 for the Min SIP actions
     return NOTHING
 
 

@@ -3,14 +3,13 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from samplan.audit.management.commands.verify_access_log import verdict_line
 from samplan.audit.services import AccessLogBroken, access_log_purge
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = (  # operators' text, in English like Django's own commands
         "Delete access log entries older than ACCESS_LOG_RETENTION_DAYS and re-anchor the "
         "chain. Refuses when the chain does not verify."
     )
@@ -19,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help=gettext_lazy("Count the entries that would be deleted; delete nothing."),
+            help="Count the entries that would be deleted; delete nothing.",
         )
 
     def handle(self, *args, dry_run=False, **options):

@@ -2,7 +2,6 @@ import sys
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from samplan.audit.services import access_log_verify
 
@@ -21,7 +20,7 @@ def verdict_line(verdict) -> str:
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = (  # operators' text, in English like Django's own commands
         "Walk the access log's hash chain and report the first bad entry. "
         "Exits with 0 when the log is intact, 1 when it is not."
     )
