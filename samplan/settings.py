@@ -142,7 +142,8 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:start"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username and address
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username
+    "samplan.accounts.backends.LoginThrottleBackend",  # then: refuses a throttled address
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
@@ -225,13 +226,17 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 
-# Login lockout (django-axes): five failures for one username from one address lock that pair
-# out for 15 minutes. Failures are counted in axes.AccessAttempt, one row per username, address
-# and user agent; `manage.py prune_login_failures` keeps that table small. Axes' own login and
-# failure logs stay off: logins and failures are security events in samplan.audit.
+# Login lockout (django-axes): five failures for one username, from any address, lock that
+# username out for 15 minutes. Failures are counted in axes.AccessAttempt, one row per username,
+# address and user agent; `manage.py prune_login_failures` keeps that table small. Axes' own
+# login and failure logs stay off: logins and failures are security events in samplan.audit.
+# Spraying (few guesses at many usernames) is throttled per address and in total by
+# samplan.accounts.backends.LoginThrottleBackend, counting failures within the cool-off.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(env("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "20"))
+LOGIN_FAILURE_LIMIT_GLOBAL = int(env("LOGIN_FAILURE_LIMIT_GLOBAL", "200"))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = False

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from samplan.accounts.models import Unit
@@ -15,6 +16,17 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         # No autofocus: keyboard and screen-reader users start at the skip link, as on every page.
         self.fields["username"].widget.attrs.pop("autofocus", None)
+        bound_login_fields(self)
+
+
+def bound_login_fields(form: AuthenticationForm) -> None:
+    """Django sets the username's max_length after the field is built, so nothing checks it;
+    an over-long name must be refused here, before it reaches the lockout counters."""
+    username = form.fields["username"]
+    username.validators.append(MaxLengthValidator(username.max_length))
+    username.error_messages["max_length"] = _("A username has at most %(limit_value)d characters.")
+    form.fields["password"].validators.append(MaxLengthValidator(4096))
+    form.fields["password"].error_messages["max_length"] = _("The password is too long.")
 
 
 class ChooseUnitForm(forms.Form):

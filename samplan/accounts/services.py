@@ -1,7 +1,10 @@
 """Staff actions on accounts: choosing the acting unit; keeping login failures bounded."""
 
+import datetime
+
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -60,3 +63,31 @@ def login_failures_prune(*, keep: int = LOGIN_FAILURES_KEPT) -> tuple[int, int]:
         ).delete()
         excess = deleted.get(AccessAttempt._meta.label, 0)
     return expired, excess
+
+
+def login_throttle_reason(*, ip_address: str | None) -> str | None:
+    """Why logins from this address are refused now: "address", "global" or None.
+
+    Axes locks a username after five failures wherever they come from. Spraying (a few guesses
+    at many usernames) is caught here, from the failures recorded as security events within
+    the cool-off: an address with LOGIN_FAILURE_LIMIT_PER_ADDRESS failures is refused; and
+    while failures from all addresses reach LOGIN_FAILURE_LIMIT_GLOBAL (a spray spread over
+    many addresses), every address with a recent failure is refused, so people who type their
+    password right still get in.
+    """
+    if ip_address is None:
+        return None
+    since = timezone.now() - (get_cool_off() or datetime.timedelta(minutes=15))
+    failures = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.LOGIN_FAILED, at__gte=since)
+    from_address = failures.filter(ip_address=ip_address)
+    if from_address[: settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS].count() >= (
+        settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS
+    ):
+        return "address"
+    if (
+        from_address.exists()
+        and failures[: settings.LOGIN_FAILURE_LIMIT_GLOBAL].count()
+        >= settings.LOGIN_FAILURE_LIMIT_GLOBAL
+    ):
+        return "global"
+    return None

@@ -15,6 +15,8 @@ class SecurityEvent(models.Model):
         LOGIN = "login", _("Logged in")
         LOGOUT = "logout", _("Logged out")
         LOGIN_FAILED = "login_failed", _("Failed login")
+        LOGIN_LOCKED_OUT = "login_locked_out", _("Login locked after failures")
+        LOGIN_THROTTLED = "login_throttled", _("Login refused: too many failures")
         ACTING_UNIT_CHOSEN = "acting_unit_chosen", _("Acting unit chosen")
         ACTING_UNIT_SWITCHED = "acting_unit_switched", _("Acting unit switched")
         CITIZEN_LOGIN = "citizen_login", _("Logged in to Min SIP")
@@ -62,6 +64,11 @@ class SecurityEvent(models.Model):
         verbose_name = _("security event")
         verbose_name_plural = _("security events")
         ordering = ["-at", "-id"]
+        indexes = [
+            # Login throttling counts recent failures per address and in total.
+            models.Index(fields=["kind", "ip_address", "at"], name="securityevent_kind_ip_at"),
+            models.Index(fields=["kind", "at"], name="securityevent_kind_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -3,6 +3,7 @@
 Only auditing happens here; no business rules live in signal receivers.
 """
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -27,4 +28,13 @@ def record_login_failed(sender, credentials, request=None, **kwargs) -> None:
         kind=SecurityEvent.Kind.LOGIN_FAILED,
         request=request,
         attempted_username=str(credentials.get("username", "")),
+    )
+
+
+@receiver(user_locked_out, dispatch_uid="audit_login_locked_out")
+def record_locked_out(sender, request=None, username=None, **kwargs) -> None:
+    security_event_record(
+        kind=SecurityEvent.Kind.LOGIN_LOCKED_OUT,
+        request=request,
+        attempted_username=str(username or ""),
     )
