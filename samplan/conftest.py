@@ -154,6 +154,11 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(
             f"permission matrix: {matrix['cases']} cases, {matrix['mismatches']} mismatches"
         )
+    if "fuzz" in RESULTS:
+        fuzz = RESULTS["fuzz"]
+        terminalreporter.write_line(
+            f"form fuzz: {fuzz['cases']} requests, {fuzz['mismatches']} server errors"
+        )
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "samplan.core.middleware.NoStoreMiddleware",
+    "samplan.core.middleware.MethodNotAllowedPageMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
 
@@ -234,7 +235,9 @@ CSRF_COOKIE_SECURE = PRODUCTION
 # samplan.accounts.backends.LoginThrottleBackend, counting failures within the cool-off.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# The pair adds nothing to "username" alone; it is listed for axes' own check (axes.W006), as
+# the per-address limit is LoginThrottleBackend's.
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(env("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "20"))
 LOGIN_FAILURE_LIMIT_GLOBAL = int(env("LOGIN_FAILURE_LIMIT_GLOBAL", "200"))
 AXES_RESET_ON_SUCCESS = True

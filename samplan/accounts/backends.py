@@ -1,6 +1,5 @@
 """Authentication backends: the login throttle against password spraying."""
 
-from django.contrib.auth.backends import BaseBackend
 from django.core.exceptions import PermissionDenied
 
 from samplan.accounts.services import login_throttle_reason
@@ -8,12 +7,13 @@ from samplan.audit.models import SecurityEvent
 from samplan.audit.services import client_ip, security_event_record
 
 
-class LoginThrottleBackend(BaseBackend):
+class LoginThrottleBackend:
     """Refuses a login, right password or not, from an address that is throttled.
 
     Sits after axes' backend and before the model backend. The refusal is shown by axes'
     middleware as the lockout page (429), with the reason from `request.samplan_login_throttled`.
     Django then sends `user_login_failed`, so a refused attempt counts as a failure too.
+    It has no `get_user`: it never logs anyone in, so sessions never name it as their backend.
     """
 
     def authenticate(self, request, username=None, password=None, **kwargs):

@@ -1,17 +1,19 @@
-"""Staff actions on accounts: choosing the acting unit; keeping login failures bounded."""
+"""Staff actions on accounts: choosing the acting unit; keeping login failures bounded;
+administrators' changes of memberships, accounts and passwords (each a security event)."""
 
 import datetime
 
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samplan.accounts import access
 from samplan.accounts.models import Membership, Unit, User
 from samplan.audit.models import SecurityEvent
 from samplan.audit.services import security_event_record
@@ -91,3 +93,153 @@ def login_throttle_reason(*, ip_address: str | None) -> str | None:
     ):
         return "global"
     return None
+
+
+# --- Administration: every change of access is checked and becomes a security event ----------
+# The rules are in samplan.accounts.access; the admin validates its forms with them first, so a
+# refusal here means a request went around the forms: it is answered 403 and nothing is saved.
+
+
+def _flag(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def _membership_detail(membership: Membership) -> str:
+    return f"role={membership.role}, active={_flag(membership.is_active)}"
+
+
+@transaction.atomic
+def membership_save(
+    *, actor: User, membership: Membership, request: HttpRequest | None = None
+) -> Membership:
+    """Create or change a membership for the administrator `actor`; record what changed."""
+    before = None
+    if membership.pk is not None:
+        before = Membership.objects.select_for_update().filter(pk=membership.pk).first()
+    if before is not None and not access.may_manage_membership(actor, before):
+        raise PermissionDenied
+    refusal = access.membership_refusal(
+        actor, user=membership.user, unit=membership.unit, role=membership.role
+    )
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+    membership.save()
+    if before is None:
+        kind, previous_unit = SecurityEvent.Kind.MEMBERSHIP_CREATED, None
+        detail = _membership_detail(membership)
+    else:
+        changes = [
+            f"{name}={old}\u2192{new}"
+            for name, old, new in [
+                ("user", before.user_id, membership.user_id),
+                ("unit", before.unit_id, membership.unit_id),
+                ("role", before.role, membership.role),
+                ("active", _flag(before.is_active), _flag(membership.is_active)),
+            ]
+            if old != new
+        ]
+        if not changes:
+            return membership
+        ended = changes == ["active=yes\u2192no"]
+        kind = (
+            SecurityEvent.Kind.MEMBERSHIP_ENDED if ended else SecurityEvent.Kind.MEMBERSHIP_CHANGED
+        )
+        detail = ", ".join(changes)
+        previous_unit = before.unit if before.unit_id != membership.unit_id else None
+    security_event_record(
+        kind=kind,
+        request=request,
+        actor=actor,
+        user=membership.user,
+        unit=membership.unit,
+        previous_unit=previous_unit,
+        detail=detail,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_delete(
+    *, actor: User, membership: Membership, request: HttpRequest | None = None
+) -> None:
+    before = Membership.objects.select_for_update().filter(pk=membership.pk).first()
+    if before is None:
+        return
+    if not access.may_manage_membership(actor, before):
+        raise PermissionDenied
+    security_event_record(
+        kind=SecurityEvent.Kind.MEMBERSHIP_DELETED,
+        request=request,
+        actor=actor,
+        user=before.user,
+        unit=before.unit,
+        detail=_membership_detail(before),
+    )
+    before.delete()
+
+
+PRIVILEGE_FLAGS = ("is_active", "is_superuser", "is_staff")
+
+
+@transaction.atomic
+def user_save(*, actor: User, user: User, request: HttpRequest | None = None) -> User:
+    """Create or change a staff account for the administrator `actor`. Creating an account and
+    changing its active, superuser or staff flag are security events."""
+    before = None
+    if user.pk is not None:
+        before = User.objects.select_for_update().filter(pk=user.pk).first()
+    if not access.may_manage_user(actor, before if before is not None else user):
+        raise PermissionDenied
+    flags_before = {flag: getattr(before, flag) if before else False for flag in PRIVILEGE_FLAGS}
+    flags_after = {flag: getattr(user, flag) for flag in PRIVILEGE_FLAGS}
+    superuser_flags = ("is_superuser", "is_staff")
+    if any(flags_before[f] != flags_after[f] for f in superuser_flags) and not actor.is_superuser:
+        raise PermissionDenied  # read-only in the admin's form for anyone else
+    user.save()
+    if before is None:
+        security_event_record(
+            kind=SecurityEvent.Kind.USER_CREATED,
+            request=request,
+            actor=actor,
+            user=user,
+            detail=", ".join(
+                f"{flag.removeprefix('is_')}={_flag(value)}" for flag, value in flags_after.items()
+            ),
+        )
+    elif flags_before != flags_after:
+        security_event_record(
+            kind=SecurityEvent.Kind.USER_PRIVILEGES_CHANGED,
+            request=request,
+            actor=actor,
+            user=user,
+            detail=", ".join(
+                f"{flag.removeprefix('is_')}={_flag(flags_before[flag])}\u2192{_flag(value)}"
+                for flag, value in flags_after.items()
+                if flags_before[flag] != value
+            ),
+        )
+    return user
+
+
+@transaction.atomic
+def user_delete(*, actor: User, user: User, request: HttpRequest | None = None) -> None:
+    """Delete a staff account (its memberships go with it); the event keeps who it was."""
+    if not access.may_delete_user(actor, user):
+        raise PermissionDenied
+    detail = [f"username={user.username}, id={user.pk}"]
+    detail += [f"unit={m.unit_id} {_membership_detail(m)}" for m in user.memberships.order_by("pk")]
+    security_event_record(
+        kind=SecurityEvent.Kind.USER_DELETED, request=request, actor=actor, detail="; ".join(detail)
+    )
+    user.delete()
+
+
+def user_password_change_record(
+    *, actor: User, user: User, request: HttpRequest | None = None
+) -> None:
+    """Record that an administrator set (or removed) another account's password."""
+    if not access.may_manage_user(actor, user):
+        raise PermissionDenied
+    security_event_record(
+        kind=SecurityEvent.Kind.PASSWORD_CHANGED_BY_ADMIN, request=request, actor=actor, user=user
+    )

@@ -3,9 +3,9 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -14,6 +14,7 @@ from samplan import policy
 from samplan.accounts.forms import ChooseUnitForm, LoginForm
 from samplan.accounts.middleware import ACTING_UNIT_SESSION_KEY, LOGOUT_REASON_SESSION_KEY
 from samplan.accounts.services import acting_unit_choose
+from samplan.core.redirects import safe_next
 
 LOGOUT_REASONS = {
     "idle": gettext_lazy("You were logged out after 30 minutes without activity."),
@@ -52,12 +53,7 @@ def _set_acting_unit(request: HttpRequest, unit) -> None:
 
 
 def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
+    return safe_next(request, request.POST.get("next") or request.GET.get("next"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -73,7 +69,7 @@ def choose_unit(request: HttpRequest) -> HttpResponse:
             form.add_error("unit", error)
         else:
             messages.success(request, _("You now act for %(unit)s.") % {"unit": unit})
-            return redirect(_safe_next(request) or "core:start")
+            return HttpResponseRedirect(_safe_next(request) or reverse("core:start"))
     if request.acting_unit and not form.is_bound:
         form.initial["unit"] = request.acting_unit.pk
     status = 400 if form.is_bound and not form.is_valid() else 200

@@ -1,12 +1,14 @@
 from django.contrib import admin
 
+from samplan.accounts.access import security_events_visible_to
 from samplan.audit.models import SecurityEvent
 from samplan.core.admin import SystemAdministratorOnly
 
 
 @admin.register(SecurityEvent)
 class SecurityEventAdmin(SystemAdministratorOnly, admin.ModelAdmin):
-    """Read-only: security events are evidence and are never edited."""
+    """Read-only: security events are evidence and are never edited. An organisation's
+    administrator sees those of his or her organisations (security_events_visible_to)."""
 
     list_display = [
         "at",
@@ -15,11 +17,18 @@ class SecurityEventAdmin(SystemAdministratorOnly, admin.ModelAdmin):
         "attempted_username",
         "unit",
         "previous_unit",
+        "actor",
+        "detail",
         "ip_address",
     ]
     list_filter = ["kind"]
     date_hierarchy = "at"
     search_fields = ["user__username", "attempted_username"]
+    list_select_related = ["user", "unit__organization", "previous_unit__organization", "actor"]
+    superuser_only = False
+
+    def scope_queryset(self, request, queryset):
+        return security_events_visible_to(request.user, queryset)
 
     def has_add_permission(self, request) -> bool:
         return False

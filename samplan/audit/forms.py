@@ -9,7 +9,7 @@ class ReviewForm(forms.Form):
         help_text=_("What you checked, what you found and what you did about it."),
         error_messages={"required": _("Write the conclusion of the review.")},
     )
-    sample_ids = forms.CharField(widget=forms.HiddenInput, required=False)
+    sample_ids = forms.CharField(widget=forms.HiddenInput, required=False, max_length=5000)
     days = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=366)
 
 

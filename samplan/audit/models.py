@@ -1,4 +1,5 @@
-"""Security events (logins, logouts, failed logins, acting-unit choices) and the access log."""
+"""Security events (logins, logouts, failed logins, acting-unit choices, changes of access in the
+admin) and the access log."""
 
 from django.conf import settings
 from django.db import models
@@ -21,6 +22,20 @@ class SecurityEvent(models.Model):
         ACTING_UNIT_SWITCHED = "acting_unit_switched", _("Acting unit switched")
         CITIZEN_LOGIN = "citizen_login", _("Logged in to Min SIP")
         CITIZEN_LOGOUT = "citizen_logout", _("Logged out of Min SIP")
+        MEMBERSHIP_CREATED = "membership_created", _("Membership created")
+        MEMBERSHIP_CHANGED = "membership_changed", _("Membership changed")
+        MEMBERSHIP_ENDED = "membership_ended", _("Membership ended")
+        MEMBERSHIP_DELETED = "membership_deleted", _("Membership deleted")
+        USER_CREATED = "user_created", _("Staff account created")
+        USER_PRIVILEGES_CHANGED = (
+            "user_privileges_changed",
+            _("Account's active or superuser flag changed"),
+        )
+        USER_DELETED = "user_deleted", _("Staff account deleted")
+        PASSWORD_CHANGED_BY_ADMIN = (
+            "password_changed_by_admin",
+            _("Password set by an administrator"),
+        )
 
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
@@ -59,6 +74,18 @@ class SecurityEvent(models.Model):
         related_name="+",
     )
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "The administrator who made the change; the user is the one whose access changed."
+        ),
+    )
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("security event")

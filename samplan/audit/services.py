@@ -42,7 +42,10 @@ def security_event_record(
     previous_unit=None,
     attempted_username: str = "",
     person=None,
+    actor=None,
+    detail: str = "",
 ) -> SecurityEvent:
+    """`actor` is the administrator who changed someone's access (then `user` is that someone)."""
     return SecurityEvent.objects.create(
         kind=kind,
         user=user,
@@ -51,6 +54,8 @@ def security_event_record(
         previous_unit=previous_unit,
         attempted_username=attempted_username[:150],
         ip_address=client_ip(request),
+        actor=actor,
+        detail=detail[:500],
     )
 
 

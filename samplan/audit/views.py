@@ -12,6 +12,7 @@ from samplan.audit import review
 from samplan.audit.forms import PeriodForm, ReviewForm
 from samplan.audit.models import AccessReview
 from samplan.audit.services import access_log_record
+from samplan.core.parsing import parse_ids
 from samplan.people.forms import PersonSearchForm
 from samplan.people.models import Person
 
@@ -33,7 +34,7 @@ def log_review(request: HttpRequest) -> HttpResponse:
     days = (period.cleaned_data.get("days") if period.is_valid() else None) or 30
     form = ReviewForm(request.POST or None, initial={"days": days})
     if request.method == "POST" and form.is_valid():
-        ids = [int(x) for x in form.cleaned_data["sample_ids"].split(",") if x.strip().isdigit()]
+        ids = parse_ids(form.cleaned_data["sample_ids"].split(","))
         start, end = review.period(form.cleaned_data["days"])
         AccessReview.objects.create(
             unit=unit,

@@ -20,6 +20,7 @@ from samplan.citizen import forms as f
 from samplan.citizen.pdf import pdf_response
 from samplan.citizen.presenter import plan_for_citizen, role_of
 from samplan.citizen.session import citizen_required
+from samplan.core.parsing import parse_uuid
 from samplan.people.models import Person
 from samplan.plans import services
 from samplan.plans.models import Plan
@@ -162,7 +163,8 @@ def relatives(request: HttpRequest, plan: Plan) -> HttpResponse:
         request.POST if request.method == "POST" else None, relatives=_covered_relatives(plan)
     )
     if request.method == "POST" and request.POST.get("remove"):
-        relative = _covered_relatives(plan).filter(pk=request.POST["remove"]).first()
+        chosen = parse_uuid(request.POST["remove"])
+        relative = _covered_relatives(plan).filter(pk=chosen).first() if chosen else None
         try:
             if relative is None:
                 raise RuleViolation(_("The relative has no access to remove."))

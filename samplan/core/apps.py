@@ -7,6 +7,11 @@ class CoreConfig(AppConfig):
     name = "samplan.core"
     verbose_name = _("Samplan")
 
+    def ready(self) -> None:
+        from samplan.core import lookups
+
+        lookups.register()
+
 
 class SamplanAdminConfig(AdminConfig):
     default_site = "samplan.core.admin_site.SamplanAdminSite"

@@ -27,6 +27,8 @@ class Notification(models.Model):
         DEADLINE_OVERDUE = "deadline_overdue", _("A deadline has passed")
         APPROVAL_WAITING = "approval_waiting", _("A new plan is waiting for an answer")
         INVITATION_UNANSWERED = "invitation_unanswered", _("An invitation is not answered")
+        JOIN_REQUEST = "join_request", _("A unit asks to take part in a SIP")
+        JOIN_ACCEPTED = "join_accepted", _("Your unit now takes part in a SIP")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")

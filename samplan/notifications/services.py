@@ -5,6 +5,7 @@ that causes them, so the outbox rows commit or roll back with the change):
 
 - `meeting_invitations_queue(meeting=..., method="REQUEST" | "CANCEL")`
 - `plan_closed_queue(plan=...)`
+- `join_request_queue(join_request=...)`, `join_request_accepted_queue(join_request=...)`
 - `inbox_for_user(user)`, `inbox_for_person(person)`, `inbox_mark_read(...)`
 - `email_preference_set(person=..., email_ok=...)`
 
@@ -422,6 +423,100 @@ def plan_closed_queue(*, plan) -> list[Notification]:
     for meeting in cancelled.select_related("plan__person"):
         meeting_invitations_queue(meeting=meeting, method="CANCEL")
     return notifications
+
+
+# --- Entry points: requests to take part -----------------------------------------------------
+
+
+def _writing_units(plan) -> list[Unit]:
+    """The units that may change the plan (the initiating unit before consent, else the
+    writing participants): the policy decides, so nobody else hears of the plan."""
+    candidates = [plan.initiating_unit] + [
+        p.unit for p in plan.participants.filter(is_active=True).select_related("unit")
+    ]
+    units = {}
+    for unit in candidates:
+        staff = policy.Staff(user=None, unit=unit, role="")
+        if unit.is_active and policy.decide(staff, "plan.edit", plan):
+            units.setdefault(unit.pk, unit)
+    return list(units.values())
+
+
+@transaction.atomic
+def join_request_queue(*, join_request) -> list[Notification]:
+    """Tell the plan's lead (inbox) and its writing units (functional e-mail, inbox items for
+    their members) that a unit asks to take part. Fixed texts without names; the link leads to
+    the plan, which the policy guards. The requesting unit is told nothing here."""
+    plan = join_request.plan
+    kind = Kind.JOIN_REQUEST
+    key = f"{kind}:request:{join_request.pk}"
+    link = reverse("plans:overview", args=[plan.pk])
+    drafts = []
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, line = _("Request to take part in a SIP"), _("A unit asks to take part in a SIP.")
+        inbox_body = _("A unit asks to take part in the SIP. Open the SIP to answer the request.")
+        lead = plan.lead
+        lead_sees = lead is not None and lead.is_active
+        if lead_sees:
+            lead_units = lead.memberships.filter(is_active=True).values_list("unit", flat=True)
+            lead_sees = any(
+                policy.decide(policy.Staff(user=lead, unit=u, role=""), "plan.view", plan)
+                for u in Unit.objects.filter(pk__in=lead_units)
+            )
+        if lead_sees:
+            drafts.append(
+                Draft(
+                    dedupe_key=f"{key}:user:{lead.pk}",
+                    channel=INBOX,
+                    kind=kind,
+                    subject=subject,
+                    body=inbox_body,
+                    link=link,
+                    user=lead,
+                    plan=plan,
+                )
+            )
+        for unit in _writing_units(plan):
+            drafts += _unit_drafts(
+                unit,
+                key=key,
+                kind=kind,
+                subject=subject,
+                line=line,
+                inbox_body=inbox_body,
+                staff_link=link,
+                plan=plan,
+            )
+    return _write(drafts)
+
+
+@transaction.atomic
+def join_request_accepted_queue(*, join_request) -> list[Notification]:
+    """Tell the requesting unit (functional e-mail, inbox items for its members) that it now
+    takes part in the SIP its initiative reached. Only once the consent lets it take part: a
+    unit that may not see the plan is never told (a declined request is never told at all)."""
+    plan = join_request.plan
+    unit = join_request.unit
+    if not policy.decide(policy.Staff(user=None, unit=unit, role=""), "plan.view", plan):
+        return []
+    kind = Kind.JOIN_ACCEPTED
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, line = _("Your unit takes part in a SIP"), _("Your unit now takes part in a SIP.")
+        inbox_body = _(
+            "Your initiative has been answered: your unit now takes part in the SIP, within "
+            "the individual's consent."
+        )
+        drafts = _unit_drafts(
+            unit,
+            key=f"{kind}:request:{join_request.pk}",
+            kind=kind,
+            subject=subject,
+            line=line,
+            inbox_body=inbox_body,
+            staff_link=reverse("plans:overview", args=[plan.pk]),
+            plan=plan,
+        )
+    return _write(drafts)
 
 
 # --- Inboxes --------------------------------------------------------------------------------

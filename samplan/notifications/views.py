@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from samplan import policy
 from samplan.citizen.session import citizen_required
+from samplan.core.parsing import parse_ids
 from samplan.notifications import services
 from samplan.notifications.forms import EmailPreferenceForm
 from samplan.notifications.models import NotificationPreference
@@ -20,7 +21,7 @@ def _chosen_ids(request: HttpRequest) -> list[int] | None:
     """The items a mark-read form names: None for all of them."""
     if request.POST.get("all"):
         return None
-    return [int(value) for value in request.POST.getlist("notification") if value.isdigit()]
+    return parse_ids(request.POST.getlist("notification"))
 
 
 def _page(items) -> dict:

@@ -15,3 +15,5 @@ class LocalAgreementAdmin(SystemAdministratorOnly, admin.ModelAdmin):
         "due_soon_days",
     ]
     autocomplete_fields = ["organization"]
+    superuser_only = False  # an organisation's administrator: his or her organisations' only
+    organization_path = "organization"

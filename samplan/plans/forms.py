@@ -87,6 +87,41 @@ class InitiativeForm(forms.Form):
     )
 
 
+class ChosenPersonForm(forms.Form):
+    """The individual chosen in the first step, carried as a hidden id to the initiative."""
+
+    AGAIN = _("Find the individual again: the initiative did not say which individual it is for.")
+    person = forms.UUIDField(
+        widget=forms.HiddenInput, error_messages={"required": AGAIN, "invalid": AGAIN}
+    )
+
+    def clean_person(self) -> Person:
+        person = Person.objects.filter(pk=self.cleaned_data["person"]).first()
+        if person is None:
+            raise forms.ValidationError(self.AGAIN, code="invalid_choice")
+        return person
+
+
+class JoinRequestAnswerForm(forms.Form):
+    """The answer to a unit's request to take part in the plan."""
+
+    answer = forms.ChoiceField(
+        label=_("Answer"),
+        choices=[("accept", _("Let the unit take part")), ("decline", _("Decline"))],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose an answer."),
+            "invalid_choice": _("Choose an answer."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Reason, if you decline"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class ConsentForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Consent"),
@@ -130,7 +165,7 @@ class ConsentForm(forms.Form):
     )
     valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DATE)
 
-    def __init__(self, *args, plan: Plan, **kwargs):
+    def __init__(self, *args, plan: Plan, add_units=(), **kwargs):
         super().__init__(*args, **kwargs)
         person = plan.person
         self.is_child = person.is_child()
@@ -155,6 +190,8 @@ class ConsentForm(forms.Form):
             )
         elif not self.is_bound:
             self.initial["units"] = [plan.initiating_unit]
+        if add_units and not self.is_bound:  # a unit that asks to take part, ticked in advance
+            self.initial["units"] = list(dict.fromkeys([*self.initial["units"], *add_units]))
         self.initial.setdefault("decided_on", timezone.localdate())
 
     @property

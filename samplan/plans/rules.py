@@ -164,6 +164,52 @@ def overall_responsibility_valid(organization) -> None:
     )
 
 
+# --- One SIP per individual; a unit joins only within the consent --------------------------
+
+# An individual has one open SIP at a time: a new initiative for him or her reaches that one.
+NOT_OPEN = {State.CLOSED, State.CONSENT_REFUSED}
+
+
+class OpenPlanExists(RuleViolation):
+    """The individual already has an open SIP, and the acting unit sees it (it takes part, or
+    it initiated the plan and there is no consent yet): it may be told, with a link."""
+
+    def __init__(self, message: str, plan: Plan):
+        super().__init__(message)
+        self.plan = plan
+
+
+class ConsentDoesNotCover(RuleViolation):
+    """A unit may take part only when the individual's current consent names it."""
+
+    def __init__(self, message: str, unit):
+        super().__init__(message)
+        self.unit = unit
+
+
+def join_request_acceptable(plan: Plan, unit) -> None:
+    """A request to take part is accepted only within the individual's consent (principle 1):
+    the current, valid consent must name the unit. Otherwise a new consent that includes the
+    unit is recorded first (recording it accepts the request)."""
+    refuse_unless(not plan.is_closed, _("The SIP is closed and can no longer be changed."))
+    consent = plan.current_consent
+    covered = (
+        plan.state not in BEFORE_CONSENT
+        and consent is not None
+        and consent.is_valid
+        and consent.units.filter(pk=unit.pk).exists()
+    )
+    if not covered:
+        raise ConsentDoesNotCover(
+            _(
+                "The individual's consent must first cover %(unit)s. Record a new consent "
+                "that includes the unit; the request is then accepted."
+            )
+            % {"unit": unit.name},
+            unit,
+        )
+
+
 # --- Deadlines (utan dröjsmål; the local agreement's 15 days) --------------------------------
 
 DEFAULT_AGREEMENT = LocalAgreement(

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samplan import policy
 from samplan.accounts.models import Organization, Unit, User
 from samplan.notifications import services as notifications
 from samplan.people.models import Person
@@ -25,6 +26,7 @@ from samplan.plans.models import (
     Goal,
     Intervention,
     Invitee,
+    JoinRequest,
     Meeting,
     Participant,
     Plan,
@@ -32,7 +34,7 @@ from samplan.plans.models import (
     PlanVersion,
     RelativeAccess,
 )
-from samplan.plans.rules import RuleViolation, refuse_unless
+from samplan.plans.rules import ConsentDoesNotCover, OpenPlanExists, RuleViolation, refuse_unless
 from samplan.plans.snapshot import plan_snapshot
 
 State = Plan.State
@@ -117,8 +119,16 @@ def plan_initiate(
     source_detail: str = "",
     reasons: Iterable[str] = (),
     reason_text: str = "",
-) -> Plan:
-    """Anyone who sees the need at work may take the initiative (seed 001, 004)."""
+) -> Plan | JoinRequest:
+    """Anyone who sees the need at work may take the initiative (seed 001, 004).
+
+    The individual has one open SIP at a time. When he or she has one already, the acting unit
+    is told so (OpenPlanExists, carrying the plan) only if it sees that plan; otherwise nothing
+    about the plan is revealed: the initiative becomes a request to take part in it, for its
+    lead and writing units to answer within the consent, and that JoinRequest is returned
+    instead of a plan (docs/security.md, finding 2). The same initiative again while the
+    request waits returns the waiting request and writes nothing.
+    """
     reasons = list(dict.fromkeys(reasons))
     refuse_unless(set(reasons) <= set(Plan.Reason.values), _("Unknown reason for the initiative."))
     refuse_unless(
@@ -130,10 +140,30 @@ def plan_initiate(
         source == Plan.Source.STAFF or bool(source_detail.strip()),
         _("Say who proposed the SIP."),
     )
-    open_plan = person.plans.exclude(state__in=[State.CLOSED, State.CONSENT_REFUSED]).exists()
-    refuse_unless(
-        not open_plan, _("%(name)s already has an open SIP.") % {"name": person.full_name}
+    # Initiatives for one individual run one at a time, so two cannot both start a plan.
+    list(Person.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True))
+    open_plans = list(
+        person.plans.select_for_update()
+        .exclude(state__in=rules.NOT_OPEN)
+        .prefetch_related("participants")
+        .order_by("-initiated_at", "pk")
     )
+    if open_plans:
+        staff = policy.Staff(user=actor, unit=unit, role="")
+        seen = next((p for p in open_plans if policy.decide(staff, "plan.view", p)), None)
+        if seen is not None:
+            raise OpenPlanExists(
+                _("%(name)s already has an open SIP.") % {"name": person.full_name}, seen
+            )
+        return _join_request(
+            open_plans[0],
+            actor=actor,
+            unit=unit,
+            source=source,
+            source_detail=source_detail.strip(),
+            reasons=reasons,
+            reason_text=reason_text.strip(),
+        )
     plan = Plan.objects.create(
         person=person,
         initiated_by=actor,
@@ -155,6 +185,114 @@ def plan_initiate(
         after={"reasons": reasons, "source": source},
     )
     return plan
+
+
+# --- Requests to take part (an initiative that reached an existing SIP) ---------------------
+
+
+def _join_request(plan: Plan, *, actor: User, unit: Unit, **initiative) -> JoinRequest:
+    """Record the initiative as a request to take part in the plan, visible to the plan's
+    participants only, and tell its lead and writing units. Nothing goes to the initiator."""
+    plan = _lock(plan)
+    waiting = JoinRequest.objects.filter(
+        plan=plan, unit=unit, state=JoinRequest.State.PENDING
+    ).first()
+    if waiting is not None:
+        return waiting  # the same initiative again: there is nothing new to tell anyone
+    request = JoinRequest.objects.create(plan=plan, unit=unit, requested_by=actor, **initiative)
+    _event(
+        plan,
+        actor=actor,
+        unit=unit,
+        kind="join_requested",
+        summary=_("%(unit)s asks to take part") % {"unit": unit.name},
+        after={
+            "join_request": request.pk,
+            "unit": unit.name,
+            "reasons": request.reasons,
+            "source": request.source,
+        },
+    )
+    notifications.join_request_queue(join_request=request)
+    return request
+
+
+def _take_part(plan: Plan, unit: Unit) -> None:
+    """The unit takes part (as _sync_participants would add it), if it does not already."""
+    participant = Participant.objects.filter(plan=plan, unit=unit).first()
+    if participant is None:
+        access = (
+            Participant.Access.EDIT if unit.organization.is_principal else Participant.Access.READ
+        )
+        Participant.objects.create(plan=plan, unit=unit, access=access)
+    elif not participant.is_active:
+        Participant.objects.filter(pk=participant.pk).update(is_active=True)
+    plan.__dict__.pop("_prefetched_objects_cache", None)
+
+
+def _join_request_accepted(
+    plan: Plan, request: JoinRequest, *, actor: User, unit: Unit, by_consent: int | None = None
+) -> None:
+    """The requesting unit takes part within the consent: record the answer and tell it."""
+    request.state, request.answered_at = JoinRequest.State.ACCEPTED, timezone.now()
+    request.answered_by, request.answer_unit = actor, unit
+    request.save(update_fields=["state", "answered_at", "answered_by", "answer_unit"])
+    _event(
+        plan,
+        actor=actor,
+        unit=unit,
+        kind="join_request_accepted",
+        summary=_("Request to take part accepted: %(unit)s takes part")
+        % {"unit": request.unit.name},
+        after={"join_request": request.pk, "unit": request.unit.name, "consent": by_consent},
+    )
+    notifications.join_request_accepted_queue(join_request=request)
+
+
+@transaction.atomic
+def join_request_answer(
+    *, actor: User, unit: Unit, join_request: JoinRequest, accept: bool, reason: str = ""
+) -> JoinRequest:
+    """The plan's lead or a writing unit answers a unit's request to take part.
+
+    Accepting works only within the individual's consent (rules.join_request_acceptable):
+    when the current consent names the unit, it takes part and is told so; otherwise this
+    refuses with ConsentDoesNotCover, and recording a new consent that includes the unit
+    accepts the request (consent_record). Declining needs a reason, which stays in the plan:
+    the requesting unit is never told, so it learns nothing about the plan. The same answer
+    again changes nothing.
+    """
+    plan = _lock(join_request.plan)
+    request = JoinRequest.objects.select_related("unit__organization").get(
+        pk=join_request.pk, plan=plan
+    )
+    wanted = JoinRequest.State.ACCEPTED if accept else JoinRequest.State.DECLINED
+    if request.state == wanted:
+        return request
+    refuse_unless(request.is_pending, _("The request has already been answered."))
+    if accept:
+        rules.join_request_acceptable(plan, request.unit)
+        _take_part(plan, request.unit)
+        _join_request_accepted(plan, request, actor=actor, unit=unit)
+        return request
+    refuse_unless(not plan.is_closed, _("The SIP is closed and can no longer be changed."))
+    reason = reason.strip()
+    refuse_unless(bool(reason), _("Say why the request is declined."))
+    refuse_unless(len(reason) <= 1000, _("The reason is too long (at most 1,000 characters)."))
+    request.state, request.answered_at = JoinRequest.State.DECLINED, timezone.now()
+    request.answered_by, request.answer_unit, request.decline_reason = actor, unit, reason
+    request.save(
+        update_fields=["state", "answered_at", "answered_by", "answer_unit", "decline_reason"]
+    )
+    _event(
+        plan,
+        actor=actor,
+        unit=unit,
+        kind="join_request_declined",
+        summary=_("Request to take part from %(unit)s declined") % {"unit": request.unit.name},
+        after={"join_request": request.pk, "unit": request.unit.name, "reason": reason},
+    )
+    return request
 
 
 # --- Consent --------------------------------------------------------------------------------
@@ -264,6 +402,12 @@ def consent_record(
             before={"consent": previous.number if previous else None},
             after={"consent": consent.number, **scope, **state},
         )
+        # A unit that asked to take part and is now covered by the consent takes part.
+        waiting = plan.join_requests.filter(
+            state=JoinRequest.State.PENDING, unit__in=list(units)
+        ).select_related("unit")
+        for request in waiting:
+            _join_request_accepted(plan, request, actor=actor, unit=unit, by_consent=consent.number)
     else:
         state = _set_state(plan, State.CONSENT_REFUSED)
         _event(
@@ -1317,4 +1461,4 @@ def consent_withdraw_by_citizen(*, citizen: Person, plan: Plan) -> Plan:
     )
 
 
-__all__ = ["RuleViolation", "StaleEdit"]
+__all__ = ["ConsentDoesNotCover", "OpenPlanExists", "RuleViolation", "StaleEdit"]

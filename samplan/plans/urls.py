@@ -7,6 +7,7 @@ app_name = "plans"
 urlpatterns = [
     path("", views.worklist, name="worklist"),
     path("ny/", views.plan_start, name="start"),
+    path("ny/registrerat/", views.plan_start_receipt, name="start_receipt"),
     path("<uuid:plan_id>/", views.plan_overview, name="overview"),
     path("<uuid:plan_id>/forberedelse/", views.preparation, name="preparation"),
     path("<uuid:plan_id>/plan/", views.plan_content, name="content"),
@@ -47,6 +48,11 @@ urlpatterns = [
     path("<uuid:plan_id>/versioner/<int:number>/", views.version_detail, name="version"),
     path("<uuid:plan_id>/historik/", views.history, name="history"),
     path("<uuid:plan_id>/kopia.pdf", views.plan_pdf, name="pdf"),
+    path(
+        "<uuid:plan_id>/forfragningar/<int:request_id>/svar/",
+        views.join_request_answer,
+        name="join_request_answer",
+    ),
     path(
         "<uuid:plan_id>/meddelanden/<int:message_id>/hanterat/",
         views.message_handled,

@@ -6,18 +6,19 @@ writes, every read logged), parse a form, call one service, render.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import BooleanField, Case, Exists, OuterRef, Prefetch, Q, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samplan import policy
 from samplan.accounts.access import acting_unit_required
 from samplan.audit.services import access_log_record_many
+from samplan.core.parsing import parse_uuid
+from samplan.core.redirects import safe_next
 from samplan.people.access import person_card
 from samplan.people.forms import PersonSearchForm
 from samplan.people.models import Person
@@ -28,6 +29,7 @@ from samplan.plans.models import (
     Goal,
     Intervention,
     Invitee,
+    JoinRequest,
     Meeting,
     Participant,
     Plan,
@@ -56,10 +58,7 @@ def _meeting_summary(meeting: Meeting) -> str:
 
 
 def _back(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
+    return safe_next(request, request.POST.get("next")) or default
 
 
 def _attempt(form, action) -> bool:
@@ -120,6 +119,16 @@ def _worklist_queryset(unit):
     upcoming = Meeting.objects.filter(
         plan=OuterRef("pk"), status=Meeting.Status.SCHEDULED, starts_at__gte=timezone.now()
     )
+    # A request to take part waits for this unit's answer: it writes, and the plan is open.
+    writes = Q(state__in=policy.BEFORE_CONSENT) | Exists(
+        Participant.objects.filter(plan=OuterRef("pk"), unit=unit, is_active=True, access="edit")
+    )
+    asked = Exists(JoinRequest.objects.filter(plan=OuterRef("pk"), state="pending"))
+    answer_due = Case(
+        When(Q(asked) & writes & ~Q(state=Plan.State.CLOSED), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
     return (
         Plan.objects.visible_to_unit(unit)
         .select_related(
@@ -138,7 +147,7 @@ def _worklist_queryset(unit):
                 to_attr="scheduled_meetings",
             ),
         )
-        .annotate(has_upcoming_meeting=Exists(upcoming))
+        .annotate(has_upcoming_meeting=Exists(upcoming), join_request_waiting=answer_due)
     )
 
 
@@ -219,7 +228,7 @@ def _search_filter(query: str) -> Q:
 @policy.route("plan.initiate")
 def plan_start(request: HttpRequest) -> HttpResponse:
     """Guided start: find the individual (POST, number never in the URL), then the initiative."""
-    person, initiative = None, None
+    person, initiative, open_plan = None, None, {}
     search = PersonSearchForm(request.POST if request.POST.get("step") == "find" else None)
     if request.POST.get("step") == "find" and search.is_valid():
         number = search.cleaned_data["identity_number"]
@@ -233,26 +242,43 @@ def plan_start(request: HttpRequest) -> HttpResponse:
         else:
             initiative = f.InitiativeForm()
     elif request.POST.get("step") == "initiate":
-        person = get_object_or_404(Person, pk=request.POST.get("person"))
-        initiative = f.InitiativeForm(request.POST)
-        if initiative.is_valid():
+        chosen = f.ChosenPersonForm(request.POST)
+        if not chosen.is_valid():
+            # No such individual (a malformed or stale id): back to finding him or her.
+            search = PersonSearchForm({})
+            search.is_valid()
+            search.errors["identity_number"] = search.error_class(chosen.errors["person"])
+        else:
+            person = chosen.cleaned_data["person"]
+            initiative = f.InitiativeForm(request.POST)
+        if initiative is not None and initiative.is_valid():
             data = initiative.cleaned_data
             result = {}
 
             def act():
-                result["plan"] = services.plan_initiate(
-                    actor=request.user,
-                    unit=request.acting_unit,
-                    person=person,
-                    source=data["source"],
-                    source_detail=data["source_detail"],
-                    reasons=data["reasons"],
-                    reason_text=data["reason_text"],
-                )
+                try:
+                    result["outcome"] = services.plan_initiate(
+                        actor=request.user,
+                        unit=request.acting_unit,
+                        person=person,
+                        source=data["source"],
+                        source_detail=data["source_detail"],
+                        reasons=data["reasons"],
+                        reason_text=data["reason_text"],
+                    )
+                except services.OpenPlanExists as known:
+                    open_plan["plan"] = known.plan  # the acting unit sees it: link to it
+                    raise
 
             if _attempt(initiative, act):
-                messages.success(request, _("The SIP is started. Next step: record the consent."))
-                return redirect("plans:consent", plan_id=result["plan"].pk)
+                if isinstance(result["outcome"], Plan):
+                    messages.success(
+                        request, _("The SIP is started. Next step: record the consent.")
+                    )
+                    return redirect("plans:consent", plan_id=result["outcome"].pk)
+                # A request to take part in a plan this unit does not see: the same neutral
+                # receipt whatever that plan is (docs/security.md, finding 2).
+                return redirect("plans:start_receipt")
     failed = (search.is_bound and search.errors) or (
         initiative is not None and initiative.is_bound and initiative.errors
     )
@@ -263,10 +289,20 @@ def plan_start(request: HttpRequest) -> HttpResponse:
             "search": search,
             "person": person,
             "initiative": initiative,
+            "open_plan": open_plan.get("plan"),
             **(person_card(request, person) if person else {}),
         },
         status=400 if failed else 200,
     )
+
+
+@require_GET
+@acting_unit_required
+@policy.route("plan.initiate")
+def plan_start_receipt(request: HttpRequest) -> HttpResponse:
+    """Where an initiative that started no plan here ends: one fixed page, which says nothing
+    about the individual or any plan (docs/security.md, finding 2)."""
+    return render(request, "plans/start_receipt.html")
 
 
 # --- The plan workspace ---------------------------------------------------------------------
@@ -297,8 +333,56 @@ def plan_overview(request: HttpRequest, plan: Plan) -> HttpResponse:
                 unit=request.acting_unit,
                 meeting__status=Meeting.Status.SCHEDULED,
             ).select_related("meeting"),
+            join_requests=_join_requests_to_answer(request, plan),
         ),
     )
+
+
+def _join_requests_to_answer(request: HttpRequest, plan: Plan) -> list[JoinRequest]:
+    """Waiting requests to take part, for the units that may answer them (writing units)."""
+    if plan.is_closed or not access.can_write(plan, request.acting_unit):
+        return []
+    return list(
+        plan.join_requests.filter(state=JoinRequest.State.PENDING).select_related(
+            "unit__organization", "requested_by"
+        )
+    )
+
+
+@require_POST
+@acting_unit_required
+@policy.plan_route(read="plan.view", write="plan.edit")
+def join_request_answer(request: HttpRequest, plan: Plan, request_id: int) -> HttpResponse:
+    """Answer a unit's request to take part. Accepting needs a consent that names the unit:
+    without one, the consent page opens with the unit ticked; recording it accepts."""
+    join_request = get_object_or_404(JoinRequest, pk=request_id, plan=plan)
+    overview = reverse("plans:overview", args=[plan.pk])
+    form = f.JoinRequestAnswerForm(request.POST)
+    if not form.is_valid():
+        errors = [e for field_errors in form.errors.values() for e in field_errors]
+        messages.error(request, " ".join(errors))
+        return redirect(overview)
+    accept = form.cleaned_data["answer"] == "accept"
+    try:
+        services.join_request_answer(
+            actor=request.user,
+            unit=request.acting_unit,
+            join_request=join_request,
+            accept=accept,
+            reason=form.cleaned_data["reason"],
+        )
+    except services.ConsentDoesNotCover as refusal:
+        messages.info(request, refusal.message)
+        consent_page = reverse("plans:consent", args=[plan.pk])
+        return redirect(f"{consent_page}?forfragan={join_request.pk}")
+    except RuleViolation as error:
+        messages.error(request, error.message)
+        return redirect(overview)
+    if accept:
+        messages.success(request, _("The unit takes part and has been told."))
+    else:
+        messages.success(request, _("The request is declined. The unit is not told anything."))
+    return redirect(overview)
 
 
 @require_http_methods(GET_POST)
@@ -446,9 +530,20 @@ def goal_edit(request: HttpRequest, plan: Plan, goal_id: int) -> HttpResponse:
         },
     )
     if request.POST.get("remove"):
-        services.goal_remove(actor=request.user, unit=request.acting_unit, plan=plan, goal=goal)
-        messages.success(request, _("The goal is removed."))
-        return redirect("plans:content", plan_id=plan.pk)
+        if _attempt(
+            form,
+            lambda: services.goal_remove(
+                actor=request.user, unit=request.acting_unit, plan=plan, goal=goal
+            ),
+        ):
+            messages.success(request, _("The goal is removed."))
+            return redirect("plans:content", plan_id=plan.pk)
+        return _render(
+            request,
+            "plans/goal_edit.html",
+            _ctx(request, plan, "content", form=form, goal=goal),
+            form,
+        )
     if form.is_bound and form.is_valid():
         d = form.cleaned_data
         if _attempt(
@@ -496,11 +591,20 @@ def intervention_edit(request: HttpRequest, plan: Plan, intervention_id: int) ->
         },
     )
     if request.POST.get("remove"):
-        services.intervention_remove(
-            actor=request.user, unit=request.acting_unit, plan=plan, intervention=item
+        if _attempt(
+            form,
+            lambda: services.intervention_remove(
+                actor=request.user, unit=request.acting_unit, plan=plan, intervention=item
+            ),
+        ):
+            messages.success(request, _("The intervention is removed."))
+            return redirect("plans:content", plan_id=plan.pk)
+        return _render(
+            request,
+            "plans/intervention_edit.html",
+            _ctx(request, plan, "content", form=form, item=item),
+            form,
         )
-        messages.success(request, _("The intervention is removed."))
-        return redirect("plans:content", plan_id=plan.pk)
     if form.is_bound and form.is_valid():
         d = form.cleaned_data
         if _attempt(
@@ -584,7 +688,9 @@ def preparation(request: HttpRequest, plan: Plan) -> HttpResponse:
 @acting_unit_required
 @policy.plan_route(read="plan.view", write="plan.edit")
 def consent(request: HttpRequest, plan: Plan) -> HttpResponse:
-    form = f.ConsentForm(request.POST or None, plan=plan)
+    waiting = _join_requests_to_answer(request, plan)
+    asked = next((r for r in waiting if str(r.pk) == request.GET.get("forfragan")), None)
+    form = f.ConsentForm(request.POST or None, plan=plan, add_units=[asked.unit] if asked else [])
     if form.is_bound and form.is_valid():
         d = form.cleaned_data
         if _attempt(
@@ -615,7 +721,7 @@ def consent(request: HttpRequest, plan: Plan) -> HttpResponse:
     return _render(
         request,
         "plans/consent.html",
-        _ctx(request, plan, "consent", form=form, consents=consents),
+        _ctx(request, plan, "consent", form=form, consents=consents, join_requests=waiting),
         form,
     )
 
@@ -703,7 +809,9 @@ def _meeting(plan: Plan, meeting_id: int) -> Meeting:
 @policy.plan_route(read="plan.view", write="plan.respond")
 def meeting_respond(request: HttpRequest, plan: Plan, meeting_id: int) -> HttpResponse:
     """The acting unit answers its invitation, or records the answer of an invited person."""
-    person_id = request.POST.get("person")
+    person_id = parse_uuid(request.POST.get("person"))
+    if request.POST.get("person") and person_id is None:
+        raise Http404  # not an individual's id: nobody to answer for
     meeting = _meeting(plan, meeting_id)
     if person_id and not access.can_write(plan, request.acting_unit):
         raise PermissionDenied  # recording someone else's answer is a change to the plan

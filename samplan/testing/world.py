@@ -41,6 +41,7 @@ from samplan.plans.models import (
     Goal,
     Intervention,
     Invitee,
+    JoinRequest,
     Meeting,
     Participant,
     Plan,
@@ -701,6 +702,8 @@ def build_world(
             registered=relatives_of.get(person.pk, []),
         )
     plan_rows = rows.save()
+    # From a stream of its own, so that the rest of the world is what it was without them.
+    _join_requests(random.Random(seed + 1), plan_rows, units, members_of, now)  # noqa: S311
 
     return World(
         seed=seed,
@@ -717,6 +720,43 @@ def build_world(
         meetings=rows.meetings,
         notes={k: v for k, v in rows.notes.items() if v},
     )
+
+
+def _join_requests(rng: random.Random, plans, units, members_of, now) -> None:
+    """Requests to take part, from staffed units that do not take part, on about a quarter of
+    the plans that are not closed; one in five already declined."""
+    taking_part = set(
+        Participant.objects.filter(plan__in=plans, is_active=True).values_list("plan_id", "unit_id")
+    )
+    rows = []
+    for plan in plans:
+        if plan.state == State.CLOSED or rng.random() > 0.25:
+            continue
+        outside = [
+            u
+            for u in units
+            if (plan.pk, u.pk) not in taking_part
+            and u.pk != plan.initiating_unit_id
+            and u.pk in members_of
+        ]
+        if not outside:
+            continue
+        unit = rng.choice(outside)
+        declined = rng.random() < 0.2
+        rows.append(
+            JoinRequest(
+                plan=plan,
+                unit=unit,
+                requested_by=rng.choice(members_of[unit.pk]),
+                reasons=[rng.choice(Plan.Reason.values)],
+                state=JoinRequest.State.DECLINED if declined else JoinRequest.State.PENDING,
+                answered_by=plan.initiated_by if declined else None,
+                answer_unit=plan.initiating_unit if declined else None,
+                answered_at=now if declined else None,
+                decline_reason="Inte aktuellt" if declined else "",
+            )
+        )
+    JoinRequest.objects.bulk_create(rows)
 
 
 def plans_prefetched(world: World) -> list[Plan]:

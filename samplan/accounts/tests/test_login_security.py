@@ -29,7 +29,7 @@ def test_axes_guards_the_login_before_the_model_backend(settings):
     ]
     assert settings.MIDDLEWARE[-1] == "axes.middleware.AxesMiddleware"
     assert (settings.AXES_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME) == (5, 0.25)
-    assert settings.AXES_LOCKOUT_PARAMETERS == ["username"]
+    assert settings.AXES_LOCKOUT_PARAMETERS == ["username", ["username", "ip_address"]]
 
 
 def test_five_wrong_passwords_lock_out_even_the_right_one(client, alice):

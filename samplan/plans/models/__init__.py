@@ -1,6 +1,7 @@
 from samplan.plans.models.agreement import LocalAgreement
 from samplan.plans.models.consent import Consent
 from samplan.plans.models.content import Goal, Intervention
+from samplan.plans.models.join import JoinRequest
 from samplan.plans.models.meeting import Invitee, Meeting
 from samplan.plans.models.plan import CitizenMessage, Participant, Plan, PlanEvent, RelativeAccess
 from samplan.plans.models.version import ClosingNotice, FollowUp, PlanVersion
@@ -15,6 +16,7 @@ __all__ = [
     "Goal",
     "Intervention",
     "Invitee",
+    "JoinRequest",
     "Meeting",
     "Participant",
     "Plan",

@@ -57,8 +57,15 @@ ACTOR_COLUMNS = (
     "actor_id",
     "initiated_by_id",
     "approval_recorded_by_id",
+    "answered_by_id",
 )
-UNIT_COLUMNS = ("recorded_unit_id", "created_unit_id", "acting_unit_id", "initiating_unit_id")
+UNIT_COLUMNS = (
+    "recorded_unit_id",
+    "created_unit_id",
+    "acting_unit_id",
+    "initiating_unit_id",
+    "answer_unit_id",
+)
 CREATED = [
     Plan,
     Participant,
@@ -481,6 +488,30 @@ def test_handling_a_message_from_min_sip_sets_only_who_handled_it(world, as_alic
     message = CitizenMessage.objects.get(pk=message.pk)
     assert (message.plan_id, message.author_id, message.kind) == (plan.pk, person.pk, "comment")
     assert message.handled_by == world.sip.alice and message.handled_at is not None
+
+
+@covers("plans:join_request_answer")
+def test_answering_a_request_to_take_part_sets_only_the_answer(world, as_alice):
+    from samplan.accounts.models import Unit
+    from samplan.conftest import make_unit, make_user
+    from samplan.plans.models import JoinRequest
+
+    sip = world.sip
+    plan = world.plan("consented")
+    psychiatry = make_unit(sip.region, "Psykiatriska kliniken", Unit.Kind.PSYCHIATRIC_CLINIC)
+    olle = make_user("olle", (psychiatry, Membership.Role.CASEWORKER))
+    asked = services.plan_initiate(
+        actor=olle, unit=psychiatry, person=fresh(plan).person, reasons=["several_units"]
+    )
+    url = reverse("plans:join_request_answer", args=[plan.pk, asked.pk])
+    data = {"answer": "decline", "reason": "Inte nu", **world.injected("reason")}
+    data |= {"unit": sip.primary_care.pk, "requested_by": sip.bob.pk, "answered_by": sip.bob.pk}
+    post(world, as_alice, url, data, **alice(world), plan=plan)
+    answered = JoinRequest.objects.get(pk=asked.pk)
+    assert (answered.plan_id, answered.unit, answered.requested_by) == (plan.pk, psychiatry, olle)
+    assert (answered.state, answered.decline_reason) == ("declined", "Inte nu")
+    assert (answered.answered_by, answered.answer_unit) == (sip.alice, sip.needs_assessment)
+    assert not fresh(plan).participants.filter(unit=psychiatry).exists()
 
 
 def _post_routes() -> set[str]:

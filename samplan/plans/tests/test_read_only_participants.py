@@ -59,6 +59,8 @@ def test_a_read_only_participant_is_refused_every_edit_form_page(active_plan, fr
     for url in write_form_pages(active_plan):
         assert frida_client.get(url).status_code == 403, url
         assert frida_client.post(url, {}).status_code == 403, url
+    page = frida_client.get(write_form_pages(active_plan)[0]).content.decode()
+    assert '<html lang="sv">' in page and "Du har inte behörighet att göra det här." in page
 
 
 def test_a_read_only_participant_sees_no_write_form_on_any_page(active_plan, frida_client):

@@ -73,9 +73,12 @@ def test_a_proposal_from_someone_other_than_staff_says_who_proposed_it(sip):
 
 
 def test_an_individual_has_only_one_open_plan(sip, person):
-    sip.initiate()
-    with refused("Eva Exempel already has an open SIP"):
+    """The initiating unit sees its own plan before consent, so it is told, with the plan to
+    link to. A unit that does not see the plan is told nothing: test_join_requests.py."""
+    plan = sip.initiate()
+    with refused("Eva Exempel already has an open SIP") as info:
         sip.initiate()
+    assert isinstance(info.value, services.OpenPlanExists) and info.value.plan == plan
     assert person.plans.count() == 1
 
 

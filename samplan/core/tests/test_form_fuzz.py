@@ -1,0 +1,362 @@
+"""Form fuzz: every form answers malformed input with a 4xx, a redirect or the form again,
+never with a server error.
+
+The demo world is loaded; staff (a caseworker in two units, a unit manager, an organisation's
+administrator, the system administrator), citizens (an adult with a plan, a guardian) and an
+anonymous visitor each crawl their pages. Every form found (method post) and every route that
+takes a POST is a target; its fields come from the page, so a new form is fuzzed without
+changing this test. Then at least 10,000 requests go out: random and huge values, Unicode
+digits and letters, NUL and zero-width characters, lists where one value is expected, missing
+and duplicated fields, malformed bodies and bad `next` values. Each runs inside a savepoint that
+is rolled back, and the client's cookies are put back, so every request meets the same world.
+
+The totals are printed in pytest's terminal summary: `form fuzz: N requests, M server errors`.
+"""
+
+import os
+import random
+import re
+import time
+import traceback
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from django.core.management import call_command
+from django.core.signals import got_request_exception
+from django.db import transaction
+from django.test import Client
+
+from samplan.accounts.models import User
+from samplan.citizen.session import CITIZEN_SESSION_KEY
+from samplan.people.models import Person
+from samplan.plans.models import Plan
+from samplan.testing.world import (
+    PARAMETER_RE,
+    allowed_methods,
+    record_results,
+    stand_in_for_pdfs,
+    url_patterns,
+)
+
+SEED = 20261204
+REQUESTS = int(os.environ.get("FUZZ_REQUESTS", "10000"))
+PAGES_PER_ACTOR = 80
+SHOWN = 20
+
+UNICODE_DIGITS = ["²", "٣", "߁", "１２", "௫", "½", "Ⅻ", "𝟗"]
+NASTY = [
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "\u200b",
+    "\u200b1\u200b",
+    "\ufeff",
+    "\u202e19811218-9876",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "%00",
+    "../../etc/passwd",
+    "-1",
+    "0",
+    "1e309",
+    "NaN",
+    "99999999999999999999999999",
+    "-99999999999999999999",
+    "9223372036854775808",
+    "2147483648",
+    "9999-12-31",
+    "0000-00-00",
+    "2026-02-30",
+    "31/12/2026",
+    "9999-12-31T23:59",
+    "1900-01-01T00:00",
+    "00000000-0000-0000-0000-000000000000",
+    "not-a-uuid",
+    "19811218-9876",
+    "true",
+    "null",
+    "{}",
+    "[]",
+    "åäö ÅÄÖ é ü ß ø",
+    "😀" * 3,
+]
+BAD_NEXT = [
+    "javascript:alert(1)",
+    "//evil.example",
+    "\\\\evil.example",
+    "/\\evil.example",
+    "https://evil.example/",
+    "%00",
+    "foo:bar",
+    "foo",
+    "plans:worklist",
+    "core:start",
+    "\x00/",
+    "/" + "a" * 5000,
+    "/min-sip/\u200b",
+    "http://testserver/../",
+]
+RAW_BODIES = [
+    (b'--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1', "multipart/form-data"),
+    (b"garbage", "multipart/form-data; boundary=x"),
+    (b"--x\r\nContent-Disposition: form-data\r\n\r\n\r\n--x--", "multipart/form-data; boundary=x"),
+    (b"%%%%&&&===%zz", "application/x-www-form-urlencoded"),
+    (b"a=%ff%fe%00&b=%c3%28", "application/x-www-form-urlencoded"),
+    (b'{"unit": [1, 2], "next": {"a": 1}}', "application/x-www-form-urlencoded"),
+    (b'{"unit": [1, 2]}', "application/json"),
+    (b"\x00\x01\x02\xff" * 100, "application/octet-stream"),
+    (b"a=" + b"x" * 200_000, "application/x-www-form-urlencoded"),
+]
+GENERIC_FIELDS = ["next", "person", "response", "remove", "notification", "all", "unit", "step"]
+
+
+# --- Finding the forms -----------------------------------------------------------------------
+
+
+@dataclass
+class Field:
+    name: str
+    values: list = field(default_factory=list)  # values seen on the page (options, defaults)
+
+
+@dataclass
+class Target:
+    actor: str
+    path: str
+    fields: dict  # name -> Field
+
+
+class FormParser(HTMLParser):
+    """The post forms of a page: action and fields with the values the page offers."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[tuple[str, dict]] = []
+        self._current: dict | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and (attrs.get("method") or "").lower() == "post":
+            self._current = {}
+            self.forms.append((attrs.get("action") or "", self._current))
+        elif self._current is None:
+            return
+        elif tag in ("input", "textarea", "select", "button") and attrs.get("name"):
+            name = attrs["name"]
+            if name == "csrfmiddlewaretoken":
+                return
+            entry = self._current.setdefault(name, Field(name))
+            if attrs.get("value") is not None:
+                entry.values.append(attrs["value"])
+            if tag == "select":
+                self._select = name
+        elif tag == "option" and self._select and attrs.get("value") is not None:
+            self._current[self._select].values.append(attrs["value"])
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._current = None
+        elif tag == "select":
+            self._select = None
+
+
+LINK_RE = re.compile(r'href="(/[^"#?]*)"')
+
+
+def crawl(client: Client, actor: str, start: list[str], prefixes: tuple) -> dict:
+    """GET pages breadth-first from `start`, within `prefixes`; return path -> Target."""
+    targets: dict = {}
+    seen, queue = set(), list(start)
+    while queue and len(seen) < PAGES_PER_ACTOR:
+        path = queue.pop(0)
+        if path in seen or not path.startswith(prefixes) or path.endswith(".pdf"):
+            continue
+        seen.add(path)
+        response = client.get(path)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        html = response.content.decode()
+        parser = FormParser()
+        parser.feed(html)
+        for action, fields in parser.forms:
+            target = targets.setdefault(action or path, Target(actor, action or path, {}))
+            for name, found in fields.items():
+                target.fields.setdefault(name, Field(name)).values.extend(found.values)
+        queue.extend(link for link in LINK_RE.findall(html) if link not in seen)
+    return targets
+
+
+def post_routes(actor: str, plan_ids: list, prefixes: tuple) -> dict:
+    """Every route that takes a POST, filled in with the actor's plans and small ids, so
+    routes without a form on any page (or with parameters) are fuzzed too."""
+    targets = {}
+    for route, _namespace, _name, callback in url_patterns():
+        if "POST" not in allowed_methods(callback):
+            continue
+        names = [m["name"] for m in PARAMETER_RE.finditer(route)]
+        for plan_id in plan_ids[:2] if "plan_id" in names else [None]:
+            path = "/" + route
+            for name in names:
+                value = plan_id if name == "plan_id" else 1
+                path = re.sub(r"<(?:[^>:]+:)?" + name + ">", str(value), path)
+            if "<" not in path and path.startswith(prefixes):
+                targets[path] = Target(actor, path, {n: Field(n) for n in GENERIC_FIELDS})
+    return targets
+
+
+# --- Making bad input ------------------------------------------------------------------------
+
+
+def bad_value(rng: random.Random, seen: list) -> object:
+    roll = rng.random()
+    if seen and roll < 0.25:
+        value = rng.choice(seen)
+        return value + rng.choice(UNICODE_DIGITS + ["\x00", "\u200b", "x"])
+    if roll < 0.45:
+        return rng.choice(NASTY)
+    if roll < 0.6:
+        return "".join(rng.choice(UNICODE_DIGITS) for _ in range(rng.randint(1, 6)))
+    if roll < 0.7:
+        return rng.choice(["x", "9", "å", "\u200b"]) * rng.choice([151, 256, 1001, 100_000])
+    if roll < 0.8:
+        return [rng.choice(NASTY) for _ in range(rng.randint(2, 4))]  # a list for one value
+    if roll < 0.9:
+        return "".join(chr(rng.randint(1, 0x2FFF)) for _ in range(rng.randint(1, 40)))
+    return str(rng.randint(-(2**70), 2**70))
+
+
+def bad_data(rng: random.Random, target: Target) -> dict:
+    data = {}
+    for name, found in target.fields.items():
+        roll = rng.random()
+        if roll < 0.1:
+            continue  # missing
+        if roll < 0.35 and found.values:
+            data[name] = rng.choice(found.values)  # a value the page offered
+        elif roll < 0.45 and found.values:
+            data[name] = rng.sample(found.values, min(len(found.values), 2)) * 2  # duplicated
+        else:
+            data[name] = bad_value(rng, found.values)
+    if rng.random() < 0.3:
+        data["next"] = rng.choice(BAD_NEXT)
+    if rng.random() < 0.05:
+        data[rng.choice(NASTY) or "x"] = rng.choice(NASTY)  # a field nobody asked for
+    return data
+
+
+# --- The actors ------------------------------------------------------------------------------
+
+
+def staff(username: str) -> Client:
+    client = Client(raise_request_exception=False)
+    client.force_login(User.objects.get(username=username))
+    units = list(User.objects.get(username=username).active_memberships())
+    if units:
+        client.post("/konto/enhet/", {"unit": units[0].unit_id})
+    return client
+
+
+def citizen(person: Person) -> Client:
+    client = Client(raise_request_exception=False)
+    session = client.session
+    now = int(time.time())
+    session[CITIZEN_SESSION_KEY] = {
+        "person": str(person.pk),
+        "method": "test",
+        "acr": "",
+        "at": now,
+        "seen": now,
+    }
+    session.save()
+    client.cookies["sessionid"] = session.session_key
+    return client
+
+
+def actors() -> list[tuple[str, Client, list[str], tuple]]:
+    """(label, client, start pages, path prefixes the actor's crawl stays within)."""
+    adult = Plan.objects.filter(person__birth_date__year__lt=2000).order_by("pk").first().person
+    child_plan = Plan.objects.filter(person__relations__kind="guardian").order_by("pk").first()
+    guardian = child_plan.person.relations.filter(kind="guardian").first().related
+    staff_prefixes = ("/",)
+    return [
+        ("caseworker", staff("anna.lind"), ["/", "/sip/", "/sip/ny/", "/inkorg/"], staff_prefixes),
+        ("unit manager", staff("sara.holm"), ["/", "/granskning/"], staff_prefixes),
+        ("organisation administrator", staff("ingrid.falk"), ["/admin/"], ("/admin/",)),
+        ("system administrator", staff("admin"), ["/admin/"], ("/admin/",)),
+        ("individual", citizen(adult), ["/min-sip/"], ("/min-sip/",)),
+        ("guardian", citizen(guardian), ["/min-sip/"], ("/min-sip/",)),
+        (
+            "anonymous",
+            Client(raise_request_exception=False),
+            ["/konto/logga-in/", "/admin/login/", "/min-sip/logga-in/"],
+            ("/konto/", "/admin/login/", "/min-sip/logga-in/"),
+        ),
+    ]
+
+
+# --- The test --------------------------------------------------------------------------------
+
+
+def test_no_form_answers_malformed_input_with_a_server_error(db, settings, monkeypatch):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    stand_in_for_pdfs(monkeypatch)
+    call_command("load_demo", quiet_logins=True)
+    rng = random.Random(SEED)  # noqa: S311 - reproducible fuzzing, not a secret
+    plan_ids = [str(pk) for pk in Plan.objects.order_by("pk").values_list("pk", flat=True)]
+
+    targets: list[tuple[Client, Target]] = []
+    for label, client, start, prefixes in actors():
+        found = crawl(client, label, start, prefixes)
+        if label in ("caseworker", "individual"):
+            for path, target in post_routes(label, plan_ids, prefixes).items():
+                found.setdefault(path, target)
+        targets += [(client, t) for t in found.values() if not t.path.startswith("http")]
+    assert len(targets) >= 40, [t.path for _c, t in targets]
+
+    errors: list[str] = []
+
+    def keep_traceback(sender, request=None, **kwargs):
+        lines = traceback.format_exc().strip().splitlines()
+        errors.append(f"{request.method} {request.path}: " + " | ".join(lines[-5:])[:600])
+
+    got_request_exception.connect(keep_traceback, dispatch_uid="form-fuzz")
+    server_errors, statuses, not_swedish = [], {}, []
+    try:
+        for number in range(REQUESTS):
+            client, target = targets[number % len(targets)]
+            cookies = client.cookies
+            client.cookies = type(cookies)(cookies)
+            with transaction.atomic():
+                if rng.random() < 0.08:
+                    body, content_type = rng.choice(RAW_BODIES)
+                    response = client.generic("POST", target.path, body, content_type)
+                else:
+                    response = client.post(target.path, bad_data(rng, target))
+                transaction.set_rollback(True)
+            client.cookies = cookies
+            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+            if response.status_code >= 500:
+                server_errors.append(
+                    f"{target.actor}: POST {target.path} -> {response.status_code}"
+                )
+            elif (
+                400 <= response.status_code < 500
+                and "html" in response.get("Content-Type", "")
+                and 'lang="sv"' not in response.content.decode(errors="replace")
+            ):
+                not_swedish.append(f"{target.actor}: POST {target.path}")
+    finally:
+        got_request_exception.disconnect(dispatch_uid="form-fuzz")
+
+    record_results("fuzz", cases=REQUESTS, mismatches=len(server_errors))
+    distinct: dict = {}
+    for error in errors:
+        where, _sep, detail = error.partition(": ")
+        pattern = re.sub(r"/[0-9a-f-]{36}/|/\d+/", "/*/", where)
+        distinct.setdefault((pattern, detail.rsplit(" | ", 1)[-1].split(":")[0]), error)
+    shown = "\n".join(sorted(distinct.values())[:SHOWN])
+    assert not server_errors, f"{len(server_errors)} server errors, distinct:\n{shown}"
+    assert not not_swedish, sorted(set(not_swedish))[:SHOWN]
+    assert statuses.get(200, 0) + statuses.get(302, 0) + statuses.get(400, 0) > 0
