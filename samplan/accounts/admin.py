@@ -5,6 +5,8 @@ Who may change what is decided in samplan.accounts.access (docs/security.md,
 each as a security event.
 """
 
+import re
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
@@ -28,6 +30,17 @@ class RowCheckedFormSet(BaseInlineFormSet):
     change or delete (Django checks inlines only per parent object)."""
 
     request = None  # set by the inline's get_formset
+
+    def total_form_count(self) -> int:
+        """Rows end with the last row whose fields were sent. A crafted TOTAL_FORMS otherwise
+        makes the server build and check up to 2,000 empty rows (each counts as changed: an
+        unticked box differs from its default), seconds of work for one request."""
+        total = super().total_form_count()
+        if not self.is_bound:
+            return total
+        row = re.compile(rf"{re.escape(self.prefix)}-(\d{{1,4}})-")
+        sent = [int(match[1]) for key in self.data if (match := row.match(key))]
+        return min(total, max(sent, default=-1) + 1)
 
     def row_refusal(self, form, deleting: bool) -> str | None:
         raise NotImplementedError

@@ -1,14 +1,17 @@
 """Form fuzz: every form answers malformed input with a 4xx, a redirect or the form again,
 never with a server error.
 
-The demo world is loaded; staff (a caseworker in two units, a unit manager, an organisation's
-administrator, the system administrator), citizens (an adult with a plan, a guardian) and an
-anonymous visitor each crawl their pages. Every form found (method post) and every route that
-takes a POST is a target; its fields come from the page, so a new form is fuzzed without
-changing this test. Then at least 10,000 requests go out: random and huge values, Unicode
+The demo world is loaded; staff (caseworkers whose units see plans in every state, a unit
+manager, an organisation's administrator, the system administrator), citizens (an individual
+with an invited relative, one asked to approve a new version, a guardian who is also a relative)
+and an anonymous visitor each crawl their pages, a few per route and plan. Every form found
+(method post) and every route that takes a POST is a target; its fields come from the page, so a
+new form is fuzzed without changing this test. The inputs the penetration test reported go first
+(`reported_inputs`); then, up to at least 10,000 requests: random and huge values, Unicode
 digits and letters, NUL and zero-width characters, lists where one value is expected, missing
 and duplicated fields, malformed bodies and bad `next` values. Each runs inside a savepoint that
 is rolled back, and the client's cookies are put back, so every request meets the same world.
+No answer may be a server error, and no redirect may leave the site.
 
 The totals are printed in pytest's terminal summary: `form fuzz: N requests, M server errors`.
 """
@@ -20,12 +23,15 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 from django.core.management import call_command
 from django.core.signals import got_request_exception
 from django.db import transaction
 from django.test import Client
+from django.urls import Resolver404, resolve
 
+from samplan.accounts.middleware import ACTING_UNIT_SESSION_KEY
 from samplan.accounts.models import User
 from samplan.citizen.session import CITIZEN_SESSION_KEY
 from samplan.people.models import Person
@@ -40,7 +46,8 @@ from samplan.testing.world import (
 
 SEED = 20261204
 REQUESTS = int(os.environ.get("FUZZ_REQUESTS", "10000"))
-PAGES_PER_ACTOR = 80
+PAGES_PER_ACTOR = 250
+PAGES_PER_KIND = 2  # pages opened per route and plan: the same form, but the state may differ
 SHOWN = 20
 
 UNICODE_DIGITS = ["²", "٣", "߁", "１２", "௫", "½", "Ⅻ", "𝟗"]
@@ -165,15 +172,29 @@ class FormParser(HTMLParser):
 LINK_RE = re.compile(r'href="(/[^"#?]*)"')
 
 
+def page_kind(path: str) -> tuple:
+    """Pages of one route show the same forms, except that the plan's state changes which."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return (path, "")
+    return (match.route, str(match.kwargs.get("plan_id", "")))
+
+
 def crawl(client: Client, actor: str, start: list[str], prefixes: tuple) -> dict:
-    """GET pages breadth-first from `start`, within `prefixes`; return path -> Target."""
+    """GET pages breadth-first from `start`, within `prefixes`, a few per route and plan;
+    return path -> Target."""
     targets: dict = {}
-    seen, queue = set(), list(start)
+    seen, queue, kinds = set(), list(start), {}
     while queue and len(seen) < PAGES_PER_ACTOR:
         path = queue.pop(0)
         if path in seen or not path.startswith(prefixes) or path.endswith(".pdf"):
             continue
         seen.add(path)
+        kind = page_kind(path)
+        if kinds.get(kind, 0) >= PAGES_PER_KIND:
+            continue
+        kinds[kind] = kinds.get(kind, 0) + 1
         response = client.get(path)
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             continue
@@ -274,19 +295,30 @@ def citizen(person: Person) -> Client:
     return client
 
 
+def demo_person(given_name: str) -> Person:
+    return Person.objects.get(given_name=given_name)
+
+
 def actors() -> list[tuple[str, Client, list[str], tuple]]:
-    """(label, client, start pages, path prefixes the actor's crawl stays within)."""
-    adult = Plan.objects.filter(person__birth_date__year__lt=2000).order_by("pk").first().person
-    child_plan = Plan.objects.filter(person__relations__kind="guardian").order_by("pk").first()
-    guardian = child_plan.person.relations.filter(kind="guardian").first().related
+    """(label, client, start pages, path prefixes the actor's crawl stays within).
+
+    Between them the staff's units see the demo plans in every state (initiated, consent
+    recorded, invited, established, under follow-up, revised, closed, withdrawn). Erik has
+    invited his sister Camilla, who is also Elias's guardian; Ulla is asked to approve a new
+    version.
+    """
     staff_prefixes = ("/",)
+    min_sip = ("/min-sip/", "/inkorg/min-sip/")
     return [
         ("caseworker", staff("anna.lind"), ["/", "/sip/", "/sip/ny/", "/inkorg/"], staff_prefixes),
+        ("caseworker, Norrby", staff("fatima.hassan"), ["/sip/"], ("/sip/",)),
+        ("caseworker, ward", staff("karin.ek"), ["/sip/"], ("/sip/",)),
         ("unit manager", staff("sara.holm"), ["/", "/granskning/"], staff_prefixes),
         ("organisation administrator", staff("ingrid.falk"), ["/admin/"], ("/admin/",)),
         ("system administrator", staff("admin"), ["/admin/"], ("/admin/",)),
-        ("individual", citizen(adult), ["/min-sip/"], ("/min-sip/",)),
-        ("guardian", citizen(guardian), ["/min-sip/"], ("/min-sip/",)),
+        ("individual", citizen(demo_person("Erik")), ["/min-sip/", "/inkorg/min-sip/"], min_sip),
+        ("individual, new version", citizen(demo_person("Ulla")), ["/min-sip/"], min_sip),
+        ("guardian and relative", citizen(demo_person("Camilla")), ["/min-sip/"], min_sip),
         (
             "anonymous",
             Client(raise_request_exception=False),
@@ -294,6 +326,57 @@ def actors() -> list[tuple[str, Client, list[str], tuple]]:
             ("/konto/", "/admin/login/", "/min-sip/logga-in/"),
         ),
     ]
+
+
+# --- What the penetration test reported ------------------------------------------------------
+
+
+def reported_inputs(clients: dict) -> list[tuple[Client, str, dict]]:
+    """The inputs that gave server errors in the penetration test (issue 9, finding 6), on the
+    routes it named: every one is sent, before the random ones."""
+    erik = Plan.objects.get(person__given_name="Erik")
+    meeting = erik.meetings.filter(invitees__person__isnull=False).first()
+    participant = erik.participants.first()
+    caseworker, manager = clients["caseworker"], clients["unit manager"]
+    individual, anonymous = clients["individual"], clients["anonymous"]
+    unit = caseworker.session[ACTING_UNIT_SESSION_KEY]
+    plan = f"/sip/{erik.pk}"
+    inputs = []
+    for bad_next in BAD_NEXT:  # a `next` that is not a path on this site
+        inputs += [
+            (caseworker, "/konto/enhet/", {"unit": unit, "next": bad_next}),
+            (caseworker, f"{plan}/kontaktperson/{participant.pk}/", {"next": bad_next}),
+            (caseworker, f"{plan}/moten/{meeting.pk}/svar/", {"response": "x", "next": bad_next}),
+        ]
+    for digits in UNICODE_DIGITS:  # digits to str.isdigit() that int() refuses
+        inputs += [
+            (caseworker, "/inkorg/las/", {"notification": digits}),
+            (individual, "/inkorg/min-sip/las/", {"notification": digits}),
+            (
+                manager,
+                "/granskning/",
+                {"sample_ids": f"1,{digits}", "conclusion": "Ok", "days": 30},
+            ),
+        ]
+    for value in ["not-a-uuid", "²", "1", "\x00", "0" * 100]:  # ids that are not UUIDs
+        inputs += [
+            (caseworker, f"{plan}/moten/{meeting.pk}/svar/", {"person": value, "response": "x"}),
+            (individual, f"/min-sip/{erik.pk}/narstaende/", {"remove": value}),
+        ]
+    inputs.append((caseworker, f"{plan}/samtycke/", {"units": [unit, str(2**70)]}))  # overflow
+    for path in ("/konto/logga-in/", "/admin/login/"):  # longer than the lockout table's column
+        inputs.append((anonymous, path, {"username": "a" * 300, "password": "x"}))
+    return inputs
+
+
+def leaves_the_site(response) -> bool:
+    """A redirect to another site: another host, a scheme such as javascript:, or a path that
+    browsers read as a host (//evil, /\\evil). A relative one ("foo") stays on the site."""
+    location = response.get("Location", "").strip()
+    parts = urlsplit(location)
+    if parts.scheme not in ("", "http", "https") or parts.netloc not in ("", "testserver"):
+        return True
+    return location.replace("\\", "/").startswith("//")
 
 
 # --- The test --------------------------------------------------------------------------------
@@ -307,7 +390,9 @@ def test_no_form_answers_malformed_input_with_a_server_error(db, settings, monke
     plan_ids = [str(pk) for pk in Plan.objects.order_by("pk").values_list("pk", flat=True)]
 
     targets: list[tuple[Client, Target]] = []
+    clients = {}
     for label, client, start, prefixes in actors():
+        clients[label] = client
         found = crawl(client, label, start, prefixes)
         if label in ("caseworker", "individual"):
             for path, target in post_routes(label, plan_ids, prefixes).items():
@@ -322,24 +407,34 @@ def test_no_form_answers_malformed_input_with_a_server_error(db, settings, monke
         errors.append(f"{request.method} {request.path}: " + " | ".join(lines[-5:])[:600])
 
     got_request_exception.connect(keep_traceback, dispatch_uid="form-fuzz")
-    server_errors, statuses, not_swedish = [], {}, []
+    reported = reported_inputs(clients)
+    server_errors, statuses, not_swedish, open_redirects = [], {}, [], []
     try:
-        for number in range(REQUESTS):
-            client, target = targets[number % len(targets)]
+        for number in range(max(REQUESTS, len(reported))):
+            if number < len(reported):
+                client, path, data = reported[number]
+                target = Target("reported", path, {})
+            else:
+                client, target = targets[number % len(targets)]
+                data = bad_data(rng, target)
             cookies = client.cookies
             client.cookies = type(cookies)(cookies)
             with transaction.atomic():
-                if rng.random() < 0.08:
+                if number >= len(reported) and rng.random() < 0.08:
                     body, content_type = rng.choice(RAW_BODIES)
                     response = client.generic("POST", target.path, body, content_type)
                 else:
-                    response = client.post(target.path, bad_data(rng, target))
+                    response = client.post(target.path, data)
                 transaction.set_rollback(True)
             client.cookies = cookies
             statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
             if response.status_code >= 500:
                 server_errors.append(
                     f"{target.actor}: POST {target.path} -> {response.status_code}"
+                )
+            elif leaves_the_site(response):
+                open_redirects.append(
+                    f"{target.actor}: POST {target.path} -> {response['Location']}"
                 )
             elif (
                 400 <= response.status_code < 500
@@ -350,7 +445,8 @@ def test_no_form_answers_malformed_input_with_a_server_error(db, settings, monke
     finally:
         got_request_exception.disconnect(dispatch_uid="form-fuzz")
 
-    record_results("fuzz", cases=REQUESTS, mismatches=len(server_errors))
+    sent = sum(statuses.values())
+    record_results("fuzz", cases=sent, mismatches=len(server_errors))
     distinct: dict = {}
     for error in errors:
         where, _sep, detail = error.partition(": ")
@@ -359,4 +455,6 @@ def test_no_form_answers_malformed_input_with_a_server_error(db, settings, monke
     shown = "\n".join(sorted(distinct.values())[:SHOWN])
     assert not server_errors, f"{len(server_errors)} server errors, distinct:\n{shown}"
     assert not not_swedish, sorted(set(not_swedish))[:SHOWN]
+    assert not open_redirects, sorted(set(open_redirects))[:SHOWN]
+    assert sent >= REQUESTS
     assert statuses.get(200, 0) + statuses.get(302, 0) + statuses.get(400, 0) > 0
