@@ -9,14 +9,14 @@ import shutil
 
 import pytest
 from django.db import connections
-from django.test import Client
 from playwright.sync_api import sync_playwright
 
 from samplan.accounts.models import Membership, Organization, Unit, User
 from samplan.people import identity
 from samplan.people.models import Person
-
-PASSWORD = "correct-horse-battery"
+from samplan.testing.axe import AXE_RESULTS
+from samplan.testing.cast import PASSWORD, login, make_user  # noqa: F401 - tests import them here
+from samplan.testing.world import RESULTS
 
 
 @pytest.fixture(scope="session")
@@ -75,15 +75,6 @@ def primary_care(region) -> Unit:
     return make_unit(region, "Vårdcentralen", Unit.Kind.PRIMARY_CARE)
 
 
-def make_user(username: str, *memberships: tuple[Unit, str], **extra) -> User:
-    user = User.objects.create_user(
-        username=username, password=PASSWORD, first_name=username.capitalize(), **extra
-    )
-    for unit, role in memberships:
-        Membership.objects.create(user=user, unit=unit, role=role)
-    return user
-
-
 @pytest.fixture
 def alice(needs_assessment) -> User:
     return make_user("alice", (needs_assessment, Membership.Role.CASEWORKER))
@@ -113,13 +104,6 @@ def adam(db) -> User:
     return make_user("adam", is_superuser=True, is_staff=True)
 
 
-def login(client: Client, user: User) -> Client:
-    """Log in through the real login form, so acting-unit rules apply as for a person."""
-    response = client.post("/konto/logga-in/", {"username": user.username, "password": PASSWORD})
-    assert response.status_code == 302, response.content[:500]
-    return client
-
-
 @pytest.fixture
 def person(db) -> Person:
     number = identity.parse_identity_number("19811218-9876")
@@ -139,16 +123,12 @@ def person(db) -> Person:
 def pytest_terminal_summary(terminalreporter):
     from django.conf import settings
 
-    from samplan.testing.axe import AXE_RESULTS
-
     vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     terminalreporter.write_line(f"database: {vendor}")
     if AXE_RESULTS["pages"]:
         terminalreporter.write_line(
             f"axe: {AXE_RESULTS['pages']} pages, {AXE_RESULTS['violations']} violations"
         )
-    from samplan.testing.world import RESULTS
-
     if "matrix" in RESULTS:
         matrix = RESULTS["matrix"]
         terminalreporter.write_line(
@@ -158,6 +138,11 @@ def pytest_terminal_summary(terminalreporter):
         fuzz = RESULTS["fuzz"]
         terminalreporter.write_line(
             f"form fuzz: {fuzz['cases']} requests, {fuzz['mismatches']} server errors"
+        )
+    if "baselines" in RESULTS:
+        baselines = RESULTS["baselines"]
+        terminalreporter.write_line(
+            f"query baselines: {baselines['cases']} pages, {baselines['mismatches']} over"
         )
 
 

@@ -1,12 +1,14 @@
 """The access policy: who may do what with which object. One place, used by every route.
 
 The specification is the table in docs/security.md; this module implements it and nothing
-else decides access. Two questions are answered:
+else decides access. `decide(actor, action, obj)` answers ALLOW, NOT_FOUND (the actor may not
+even know the object exists) or FORBIDDEN (the actor may see it but not do this). The query
+side, the plans an actor may list, is samplan.plans.access.plans_visible_to; a test proves
+that both agree for every actor and plan.
 
-- `decide(actor, action, obj)`: ALLOW, NOT_FOUND (the actor may not even know the object
-  exists) or FORBIDDEN (the actor may see it but not do this);
-- `plans_visible_to(actor)`: the queryset of plans the actor may list, which must be exactly
-  the plans for which `decide(actor, "plan.view", plan)` allows.
+The facts about a plan (before consent, consent given, guardian of a child) are the rule
+book's predicates (samplan.plans.rules); this module imports nothing else of Samplan, so any
+layer may ask it (docs/architecture.md).
 
 Every URL pattern is classified through `route(...)` or `public(...)`; a test fails on any
 route that is neither (samplan/core/tests/test_route_coverage.py).
@@ -14,11 +16,8 @@ route that is neither (samplan/core/tests/test_route_coverage.py).
 
 import enum
 from dataclasses import dataclass
-from functools import wraps
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
-
-from samplan.accounts.models import Membership
+from samplan.plans import rules
 
 # --- Actors ---------------------------------------------------------------------------------
 
@@ -33,10 +32,8 @@ class Staff:
 
     @classmethod
     def from_request(cls, request) -> "Staff | None":
-        membership = getattr(request, "acting_membership", None)
-        if membership is None:
-            return None
-        return cls(user=request.user, unit=membership.unit, role=membership.role)
+        actor = getattr(request, "actor", None)
+        return actor if isinstance(actor, Staff) else None
 
 
 @dataclass(frozen=True)
@@ -60,7 +57,6 @@ class Decision(enum.Enum):
 
 # --- Plans ----------------------------------------------------------------------------------
 
-BEFORE_CONSENT = ("initiated", "consent_refused")
 PLAN_ACTIONS = ("plan.view", "plan.edit", "plan.inform", "plan.respond", "plan.handle")
 # What a citizen does with a plan in Min SIP: the individual, or a guardian for a child.
 CITIZEN_ACTIONS = ("plan.approve", "plan.comment", "plan.manage")
@@ -69,29 +65,26 @@ STAFF_ACTIONS = ("plan.list", "plan.initiate", "person.lookup")
 
 
 def _staff_sees_plan(actor: Staff, plan) -> bool:
-    if plan.state in BEFORE_CONSENT:
+    if rules.before_consent(plan):
         return plan.initiating_unit_id == actor.unit.pk
-    return any(p.unit_id == actor.unit.pk and p.is_active for p in plan.participants.all())
+    return rules.takes_part(plan, actor.unit)
 
 
 def _staff_is_writer(actor: Staff, plan) -> bool:
     """The acting unit writes: the initiating unit before consent, else a participant with
     edit access (the principals' units by default)."""
-    if plan.state in BEFORE_CONSENT:
+    if rules.before_consent(plan):
         return plan.initiating_unit_id == actor.unit.pk
-    return any(
-        p.unit_id == actor.unit.pk and p.is_active and p.access == "edit"
-        for p in plan.participants.all()
-    )
+    return rules.takes_part(plan, actor.unit, writing=True)
 
 
 def _staff_writes_plan(actor: Staff, plan) -> bool:
-    return plan.state != "closed" and _staff_is_writer(actor, plan)
+    return not rules.is_closed(plan) and _staff_is_writer(actor, plan)
 
 
 def _staff_informs(actor: Staff, plan) -> bool:
     """After closing, writing participants record who has been told (the lead's duty)."""
-    return plan.state == "closed" and _staff_is_writer(actor, plan)
+    return rules.is_closed(plan) and _staff_is_writer(actor, plan)
 
 
 def _staff_handles(actor: Staff, plan) -> bool:
@@ -104,19 +97,9 @@ def _citizen_sees_plan(actor: Citizen, plan) -> bool:
     person = actor.person
     if plan.person_id == person.pk:
         return True
-    subject = plan.person
-    if subject.protected_identity:
-        return False  # no guardian or proxy access to a protected individual
-    if subject.relations.filter(related=person, kind="guardian").exists() and subject.is_child():
+    if rules.acts_for_child(person, plan):
         return True
-    consent = plan.current_consent
-    return (
-        plan.state != "closed"
-        and consent is not None
-        and consent.decision == "given"
-        and consent.relatives.filter(pk=person.pk).exists()
-        and plan.relative_accesses.filter(relative=person, revoked_at__isnull=True).exists()
-    )
+    return rules.relative_sees(person, plan)
 
 
 def decide(actor: Actor | None, action: str, obj) -> Decision:
@@ -138,7 +121,8 @@ def decide(actor: Actor | None, action: str, obj) -> Decision:
     if action == "log.review":
         allowed = (
             isinstance(actor, Staff)
-            and actor.role == Membership.Role.UNIT_MANAGER
+            and rules.reviews_access_log(actor.role)
+            and obj is not None
             and obj.pk == actor.unit.pk
         )
         return Decision.ALLOW if allowed else Decision.NOT_FOUND
@@ -160,7 +144,7 @@ def _decide_plan(actor: Actor, action: str, plan) -> Decision:
         return Decision.ALLOW
     if not _citizen_sees_plan(actor, plan):
         return Decision.NOT_FOUND
-    # Citizens change a plan only through their own actions (approve, comment): issue 5.
+    # Citizens change a plan only through their own actions (approve, comment, manage).
     return Decision.ALLOW if action == "plan.view" else Decision.FORBIDDEN
 
 
@@ -172,10 +156,9 @@ def _decide_citizen_action(actor: Actor, plan) -> Decision:
         return seen
     if isinstance(actor, Staff):
         return Decision.FORBIDDEN
-    if plan.person_id == actor.person.pk:
+    if plan.person_id == actor.person.pk or rules.acts_for_child(actor.person, plan):
         return Decision.ALLOW
-    is_guardian = plan.person.relations.filter(related=actor.person, kind="guardian").exists()
-    return Decision.ALLOW if is_guardian else Decision.FORBIDDEN
+    return Decision.FORBIDDEN
 
 
 def _decide_contact(actor: Actor, person) -> Decision:
@@ -186,43 +169,6 @@ def _decide_contact(actor: Actor, person) -> Decision:
         return Decision.ALLOW
     granted = person.contact_grants.active().filter(user=actor.user).exists()
     return Decision.ALLOW if granted else Decision.FORBIDDEN
-
-
-def plans_visible_to(actor: Actor | None) -> QuerySet:
-    """Exactly the plans `decide(actor, "plan.view", plan)` allows, as one query."""
-    from samplan.plans.models import Participant, Plan
-
-    if actor is None:
-        return Plan.objects.none()
-    if isinstance(actor, Staff):
-        unit = actor.unit
-        takes_part = Participant.objects.filter(plan=OuterRef("pk"), unit=unit, is_active=True)
-        return Plan.objects.filter(
-            Q(state__in=BEFORE_CONSENT, initiating_unit=unit)
-            | (~Q(state__in=BEFORE_CONSENT) & Exists(takes_part))
-        )
-    return _citizen_plans(actor.person)
-
-
-def _citizen_plans(person) -> QuerySet:
-    from samplan.plans.models import Consent, Plan
-
-    latest = Consent.objects.filter(plan=OuterRef("pk")).order_by("-number").values("pk")[:1]
-    covered = Consent.objects.filter(pk=OuterRef("latest"), decision="given", relatives=person)
-    own = Q(person=person)
-    guarded = Q(
-        person__relations__related=person,
-        person__relations__kind="guardian",
-        person__protected_identity=False,
-    )
-    plans = Plan.objects.annotate(latest=latest)
-    as_relative = Q(Exists(covered), person__protected_identity=False) & ~Q(state="closed")
-    candidates = plans.filter(own | guarded | as_relative).distinct()
-    # Guardianship ends at 18: filter the few candidates in Python, then return a queryset.
-    ids = [
-        p.pk for p in candidates.select_related("person") if _citizen_sees_plan(Citizen(person), p)
-    ]
-    return Plan.objects.filter(pk__in=ids)
 
 
 # --- Routes ---------------------------------------------------------------------------------
@@ -260,24 +206,3 @@ def is_public(view) -> bool:
             return True
         view = getattr(view, "__wrapped__", None)
     return False
-
-
-def plan_route(read: str = "plan.view", write: str = "plan.edit"):
-    """For views of one plan: load it through the policy (404/403) and log the read.
-
-    The view receives the plan instead of its id. GET and HEAD need `read`; other methods
-    need `write`.
-    """
-
-    def decorate(view):
-        @wraps(view)
-        def wrapper(request, plan_id, *args, **kwargs):
-            from samplan.plans.access import plan_for_request
-
-            action = read if request.method in ("GET", "HEAD") else write
-            plan = plan_for_request(request, plan_id, action=action)
-            return view(request, plan, *args, **kwargs)
-
-        return route(read, write)(wrapper)
-
-    return decorate

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "samplan.citizen",
     "samplan.audit",
     "samplan.notifications",
+    "samplan.review",
+    "samplan.demo",
     "samplan.core.apps.SamplanAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -86,6 +88,7 @@ MIDDLEWARE = [
     "samplan.accounts.middleware.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "samplan.accounts.middleware.ActingUnitMiddleware",
+    "samplan.people.session.ActorMiddleware",  # request.actor: the one shape of who acts
     "django.contrib.messages.middleware.MessageMiddleware",
     "samplan.audit.middleware.AccessLogFailClosedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -140,7 +143,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:start"
+LOGIN_REDIRECT_URL = "start"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username

@@ -4,13 +4,15 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from samplan import policy
+from samplan.plans import views as plan_views
 
 urlpatterns = [
+    path("", plan_views.start, name="start"),
     path("", include("samplan.core.urls")),
     path("konto/", include("samplan.accounts.urls")),
     path("individer/", include("samplan.people.urls")),
     path("sip/", include("samplan.plans.urls")),
-    path("granskning/", include("samplan.audit.urls")),
+    path("granskning/", include("samplan.review.urls")),
     path("min-sip/", include("samplan.citizen.urls")),
     path("inkorg/", include("samplan.notifications.urls")),
     path("sprak/", policy.public(login_not_required(set_language)), name="set_language"),

@@ -19,8 +19,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from samplan.accounts import access, services
+from samplan.accounts.admin_scope import SystemAdministratorOnly
 from samplan.accounts.models import Membership, Organization, Unit, User
-from samplan.core.admin import SystemAdministratorOnly
 
 admin.site.unregister(Group)
 

@@ -1,3 +1,6 @@
+from samplan import policy
+
+
 def acting_unit(request) -> dict:
     """The acting unit and the other units the user may switch to, for the header."""
     user = getattr(request, "user", None)
@@ -8,4 +11,7 @@ def acting_unit(request) -> dict:
         "acting_unit": getattr(request, "acting_unit", None),
         "acting_membership": getattr(request, "acting_membership", None),
         "user_memberships": memberships,
+        "reviews_access_log": bool(
+            policy.decide(getattr(request, "actor", None), "log.review", request.acting_unit)
+        ),
     }

@@ -69,7 +69,7 @@ def choose_unit(request: HttpRequest) -> HttpResponse:
             form.add_error("unit", error)
         else:
             messages.success(request, _("You now act for %(unit)s.") % {"unit": unit})
-            return HttpResponseRedirect(_safe_next(request) or reverse("core:start"))
+            return HttpResponseRedirect(_safe_next(request) or reverse("start"))
     if request.acting_unit and not form.is_bound:
         form.initial["unit"] = request.acting_unit.pk
     status = 400 if form.is_bound and not form.is_valid() else 200

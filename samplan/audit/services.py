@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Subquery
+from django.db.models import Count, Max, Min, Subquery
+from django.db.models.functions import TruncDate
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -276,3 +277,16 @@ def access_log_purge(*, dry_run: bool = False) -> PurgeResult:
                 cursor.execute("SET LOCAL samplan.retention_purge = 'off'")
     logger.info("Access log purge: %d entries older than %d days removed.", deleted, days)
     return PurgeResult(deleted=deleted, anchor_sequence=last_purged, cutoff=cutoff)
+
+
+def person_extract(person):
+    """Which unit and organisation read the individual's data, and when (one row a unit a day).
+
+    Staff's printout and Min SIP both show this."""
+    return (
+        AccessLogEntry.objects.filter(person=person)
+        .annotate(day=TruncDate("at"))
+        .values("unit__name", "organization__name", "day")
+        .annotate(reads=Count("id"), first=Min("at"), last=Max("at"))
+        .order_by("-day", "unit__name")
+    )

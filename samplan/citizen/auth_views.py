@@ -25,8 +25,10 @@ from django.views.decorators.http import (
 
 from samplan import policy
 from samplan.citizen import oidc
-from samplan.citizen.session import CITIZEN_SESSION_KEY, citizen_login, citizen_logout
-from samplan.people.models import Person
+from samplan.people.models import Person, Relation
+from samplan.people.session import CITIZEN_SESSION_KEY, citizen_login, citizen_logout
+from samplan.plans import rules
+from samplan.plans.models import Plan
 
 logger = logging.getLogger(__name__)
 
@@ -133,8 +135,6 @@ def demo_people() -> list[dict]:
     The individual of a plan, a guardian of a child with a plan, or a relative covered by the
     current consent of a plan.
     """
-    from samplan.plans.models import Plan
-
     roles: dict[uuid.UUID, dict] = {}
 
     def add(person: Person, role: str) -> None:
@@ -149,10 +149,10 @@ def demo_people() -> list[dict]:
         subject = plan.person
         add(subject, _("individual"))
         for relation in subject.relations.all():
-            if relation.kind == "guardian":
+            if relation.kind == Relation.Kind.GUARDIAN:
                 add(relation.related, _("guardian of %(name)s") % {"name": subject.given_name})
         consent = plan.current_consent
-        if consent is not None and consent.decision == "given" and plan.state != "closed":
+        if rules.consent_given(consent) and not rules.is_closed(plan):
             for relative in consent.relatives.all():
                 add(relative, _("relative of %(name)s") % {"name": subject.given_name})
     people = sorted(roles.values(), key=lambda e: (e["person"].family_name, e["person"].given_name))

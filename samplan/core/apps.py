@@ -14,4 +14,4 @@ class CoreConfig(AppConfig):
 
 
 class SamplanAdminConfig(AdminConfig):
-    default_site = "samplan.core.admin_site.SamplanAdminSite"
+    default_site = "samplan.accounts.admin_site.SamplanAdminSite"

@@ -5,6 +5,5 @@ from samplan.core import views
 app_name = "core"
 
 urlpatterns = [
-    path("", views.start, name="start"),
     path("halsa/", views.health, name="health"),
 ]

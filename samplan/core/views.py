@@ -1,33 +1,11 @@
-"""The staff start page and the health check."""
+"""The health check. (The staff start page is samplan.plans.views.start.)"""
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
 from samplan import policy
-from samplan.plans.models import Plan
-
-
-@require_GET
-@policy.route("session")
-def start(request: HttpRequest) -> HttpResponse:
-    """Staff start page. A user with units but none chosen is asked to choose one first."""
-    if request.acting_unit is None:
-        if request.user.active_memberships().exists():
-            return redirect(f"{reverse('accounts:choose_unit')}?next=/")
-        if request.user.is_system_administrator:
-            return redirect("admin:index")
-    open_plans = 0
-    if request.acting_unit is not None:
-        open_plans = (
-            Plan.objects.visible_to_unit(request.acting_unit)
-            .exclude(state=Plan.State.CLOSED)
-            .count()
-        )
-    return render(request, "core/start.html", {"open_plans": open_plans})
 
 
 @login_not_required

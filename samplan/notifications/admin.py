@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from samplan.core.admin import SystemAdministratorOnly
+from samplan.accounts.admin_scope import SystemAdministratorOnly
 from samplan.notifications import services
 from samplan.notifications.models import FailedEmail, Notification
 

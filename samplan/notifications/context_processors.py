@@ -1,7 +1,7 @@
 from functools import cached_property
 
-from samplan.citizen.session import CITIZEN_SESSION_KEY
 from samplan.notifications.models import Notification
+from samplan.people.session import CITIZEN_SESSION_KEY
 
 
 class UnreadCount:

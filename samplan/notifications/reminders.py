@@ -22,14 +22,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from samplan.accounts.models import Membership
-from samplan.notifications import services
+from samplan.notifications import outbox
 from samplan.notifications.models import Notification
+from samplan.notifications.texts import day_text, email_body, when_text
 from samplan.plans import rules
 from samplan.plans.models import Invitee, Meeting, Participant, Plan
 
 Kind = Notification.Kind
 State = Plan.State
-BEFORE_CONSENT = {State.INITIATED, State.CONSENT_REFUSED}
 DEADLINE_CODES = {
     State.INITIATED: "consent",
     State.CONSENTED: "first_meeting",
@@ -50,14 +50,14 @@ def reminders_send(*, now: datetime.datetime | None = None) -> list[Notification
             *_approval_drafts(),
             *_unanswered_drafts(now),
         ]
-        return services._write(drafts, only_new=True)
+        return outbox.write(drafts, only_new=True)
 
 
 def _reminder_texts() -> tuple[str, str]:
     return _("Reminder from Samplan"), _("You have a reminder in Samplan.")
 
 
-def _deadline_drafts(today: datetime.date) -> list[services.Draft]:
+def _deadline_drafts(today: datetime.date) -> list[outbox.Draft]:
     plans = list(
         Plan.objects.filter(state__in=DEADLINE_CODES)
         .select_related("lead", "initiated_by", "initiating_unit__organization__local_agreement")
@@ -94,13 +94,13 @@ def _deadline_drafts(today: datetime.date) -> list[services.Draft]:
             body = _("%(deadline)s was due on %(day)s.")
         else:
             body = _("%(deadline)s is due on %(day)s.")
-        body %= {"deadline": deadline.label, "day": services._day(deadline.due)}
+        body %= {"deadline": deadline.label, "day": day_text(deadline.due)}
         link = reverse("plans:overview", args=[plan.pk])
         if user.is_active:
             drafts.append(
-                services.Draft(
+                outbox.Draft(
                     dedupe_key=f"{key}:user:{user.pk}",
-                    channel=services.INBOX,
+                    channel=outbox.INBOX,
                     kind=kind,
                     subject=subject,
                     body=body,
@@ -109,22 +109,22 @@ def _deadline_drafts(today: datetime.date) -> list[services.Draft]:
                     plan=plan,
                 )
             )
-        if plan.state in BEFORE_CONSENT:
+        if rules.before_consent(plan):
             units = [plan.initiating_unit]
         else:
             units = [p.unit for p in plan.participants.all()]
         for unit in units:
-            address = services._email_address(unit.email)
+            address = outbox.email_address(unit.email)
             if unit.pk not in units_of.get(user.pk, set()) or not address:
                 continue
             path = reverse("notifications:inbox")
             drafts.append(
-                services.Draft(
+                outbox.Draft(
                     dedupe_key=f"{key}:email:{address}",
-                    channel=services.EMAIL,
+                    channel=outbox.EMAIL,
                     kind=kind,
                     subject=subject,
-                    body=services._email_body(line, path),
+                    body=email_body(line, path),
                     link=path,
                     unit=unit,
                     email=address,
@@ -134,13 +134,13 @@ def _deadline_drafts(today: datetime.date) -> list[services.Draft]:
     return drafts
 
 
-def _approval_drafts() -> list[services.Draft]:
+def _approval_drafts() -> list[outbox.Draft]:
     subject, line = _reminder_texts()
     drafts = []
     for plan in Plan.objects.filter(state=State.REVISION).select_related("person"):
         key = f"{Kind.APPROVAL_WAITING}:plan:{plan.pk}:v{plan.current_version}"
-        for person in services._citizens_of(plan):
-            drafts += services._person_drafts(
+        for person in outbox.citizens_of(plan):
+            drafts += outbox.person_drafts(
                 person,
                 key=key,
                 kind=Kind.APPROVAL_WAITING,
@@ -152,7 +152,7 @@ def _approval_drafts() -> list[services.Draft]:
     return drafts
 
 
-def _unanswered_drafts(now: datetime.datetime) -> list[services.Draft]:
+def _unanswered_drafts(now: datetime.datetime) -> list[outbox.Draft]:
     subject, line = _reminder_texts()
     invitees = (
         Invitee.objects.filter(
@@ -169,14 +169,14 @@ def _unanswered_drafts(now: datetime.datetime) -> list[services.Draft]:
     for invitee in invitees:
         meeting = invitee.meeting
         occasion = meeting.starts_at.astimezone(datetime.UTC).strftime("%Y%m%dT%H%MZ")
-        drafts += services._unit_drafts(
+        drafts += outbox.unit_drafts(
             invitee.unit,
             key=f"{Kind.INVITATION_UNANSWERED}:meeting:{meeting.pk}:{occasion}:unit:{invitee.unit_id}",
             kind=Kind.INVITATION_UNANSWERED,
             subject=subject,
             line=line,
             inbox_body=_("Your unit has not answered the invitation to the meeting on %(when)s.")
-            % {"when": services._when(meeting.starts_at)},
+            % {"when": when_text(meeting.starts_at)},
             staff_link=reverse("plans:meetings", args=[meeting.plan_id]),
             plan=meeting.plan,
         )

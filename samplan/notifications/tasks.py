@@ -6,16 +6,11 @@ from django.core.cache import cache
 from django.utils import timezone
 from django_tasks import task
 
-from samplan.notifications import reminders, services
+from samplan.notifications import delivery, reminders
+from samplan.notifications.delivery import deliver_notification  # noqa: F401 - the worker's task
 
 FINISHED_TASKS_KEPT = datetime.timedelta(days=7)
 REMINDER_SCAN_SECONDS = 10 * 60  # reminders are about days; the scan reads every open plan
-
-
-@task()
-def deliver_notification(notification_id: int) -> str:
-    """Send one e-mail from the outbox (idempotent: the claim decides who sends)."""
-    return services.notification_deliver(notification_id)
 
 
 @task()
@@ -23,7 +18,7 @@ def sweep_and_remind() -> dict:
     """Every minute: hand due e-mails to the worker again. Every ten minutes (per worker
     process) also: write the reminders that are due, and forget finished task results older
     than a week (the outbox keeps the record)."""
-    result = {"requeued": services.notifications_sweep()}
+    result = {"requeued": delivery.notifications_sweep()}
     if cache.add("samplan.notifications:reminder-scan", True, timeout=REMINDER_SCAN_SECONDS):
         result["reminders"] = len(reminders.reminders_send())
         result["pruned"] = _prune_task_results()

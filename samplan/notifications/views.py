@@ -8,11 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from samplan import policy
-from samplan.citizen.session import citizen_required
 from samplan.core.parsing import parse_ids
 from samplan.notifications import services
 from samplan.notifications.forms import EmailPreferenceForm
 from samplan.notifications.models import NotificationPreference
+from samplan.people.session import citizen_required
 
 SHOWN = 100  # the newest items; older ones stay in the outbox
 

@@ -1,32 +1,77 @@
 """Loading plans for a request, through the access policy (samplan.policy).
 
 Rule (docs/security.md): staff see and change a plan only while their acting unit takes part
-and the consent covers that unit; before consent only the initiating unit. Others get 404, so
-that a plan's existence does not leak; read-only participants get 403 on writes. Every plan
-that is shown is written to the access log, in the same request, before the page is rendered.
+and the consent covers that unit; before consent only the initiating unit. The individual,
+a guardian of a child and an invited relative see it in Min SIP. Others get 404, so that a
+plan's existence does not leak; those who may look but not do get 403. Every plan that is
+shown is written to the access log, in the same request, before the page is rendered.
+
+One loader (`plan_for_request`) and one view decorator (`plan_view`) serve staff pages and
+Min SIP alike; both read `request.actor` (samplan.people.session.ActorMiddleware).
 """
 
+from dataclasses import dataclass
+from functools import wraps
+
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.views.decorators.http import require_http_methods
 
 from samplan import policy
+from samplan.accounts.access import acting_unit_required
 from samplan.audit.services import access_log_record
-from samplan.plans.models import Plan
+from samplan.people.models import Relation
+from samplan.people.session import citizen_required
+from samplan.plans import rules
+from samplan.plans.models import Consent, Participant, Plan
+
+GET_POST = ("GET", "POST")
 
 
-def can(plan: Plan, unit, action: str) -> bool:
-    """May the acting unit do this action on the plan? (For pages deciding what to offer.)"""
-    actor = policy.Staff(user=None, unit=unit, role="")
-    return policy.decide(actor, action, plan) is policy.Decision.ALLOW
+# --- Which plans an actor may list -----------------------------------------------------------
 
 
-def can_write(plan: Plan, unit) -> bool:
-    return can(plan, unit, "plan.edit")
+def plans_visible_to(actor: policy.Actor | None) -> QuerySet:
+    """Exactly the plans `policy.decide(actor, "plan.view", plan)` allows, as one query."""
+    if actor is None:
+        return Plan.objects.none()
+    if isinstance(actor, policy.Staff):
+        return plans_of_unit(actor.unit)
+    return _citizen_plans(actor)
+
+
+def plans_of_unit(unit) -> QuerySet:
+    """The plans a unit sees: it initiated them and there is no consent yet, or it takes part."""
+    takes_part = Participant.objects.filter(plan=OuterRef("pk"), unit=unit, is_active=True)
+    before = Q(state__in=rules.BEFORE_CONSENT)
+    return Plan.objects.filter((before & Q(initiating_unit=unit)) | (~before & Exists(takes_part)))
+
+
+def _citizen_plans(actor: policy.Citizen) -> QuerySet:
+    person = actor.person
+    latest = Consent.objects.filter(plan=OuterRef("pk")).order_by("-number").values("pk")[:1]
+    covered = Consent.objects.filter(
+        pk=OuterRef("latest"), decision=Consent.Decision.GIVEN, relatives=person
+    )
+    own = Q(person=person)
+    guarded = Q(person__relations__related=person, person__relations__kind=Relation.Kind.GUARDIAN)
+    plans = Plan.objects.annotate(latest=latest)
+    candidates = plans.filter(own | guarded | Exists(covered)).distinct()
+    # The candidates are few: the policy decides each (age, protection, revoked access).
+    candidates = candidates.select_related("person").prefetch_related(
+        "person__relations", "consents__relatives", "relative_accesses"
+    )
+    ids = [p.pk for p in candidates if policy.decide(actor, "plan.view", p)]
+    return Plan.objects.filter(pk__in=ids)
+
+
+# --- One plan for one request ----------------------------------------------------------------
 
 
 def plan_for_request(request: HttpRequest, plan_id, *, action: str = "plan.view") -> Plan:
-    """Load a plan the acting unit may see (404 otherwise), check the action, log the read."""
-    actor = policy.Staff.from_request(request)
+    """Load a plan the actor may see (404 otherwise), check the action (403), log the read."""
+    actor = getattr(request, "actor", None)
     plan = (
         Plan.objects.filter(pk=plan_id)
         .select_related(
@@ -49,3 +94,70 @@ def plan_for_request(request: HttpRequest, plan_id, *, action: str = "plan.view"
     disclosure = match.view_name if match else action
     access_log_record(request=request, action=disclosure, person=plan.person, obj=plan)
     return plan
+
+
+def plan_view(
+    read: str = "plan.view",
+    write: str = "plan.edit",
+    *,
+    methods: tuple[str, ...] = GET_POST,
+    citizen: bool = False,
+):
+    """A page of one plan: allowed methods, a staff member acting for a unit (or, with
+    `citizen`, a Min SIP session), the plan loaded through the policy and the read logged.
+
+    GET and HEAD need `read`, other methods `write`. The view receives the plan, not its id.
+    """
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, plan_id, *args, **kwargs):
+            action = read if request.method in ("GET", "HEAD") else write
+            plan = plan_for_request(request, plan_id, action=action)
+            return view(request, plan, *args, **kwargs)
+
+        who = citizen_required if citizen else acting_unit_required
+        guarded = require_http_methods(list(methods))(who(wrapper))
+        return policy.route(read, write)(guarded)
+
+    return decorate
+
+
+# --- What a page may offer -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Can:
+    """What the actor may do with the plan, for templates (as `perms` is in Django's). The
+    policy decides each; templates never compare states or roles themselves."""
+
+    view: bool
+    edit: bool
+    inform: bool
+    handle: bool
+    respond: bool
+    manage: bool
+    approve: bool
+
+    @classmethod
+    def of(cls, actor: policy.Actor | None, plan: Plan) -> "Can":
+        def allowed(action: str) -> bool:
+            return policy.decide(actor, action, plan) is policy.Decision.ALLOW
+
+        return cls(
+            view=allowed("plan.view"),
+            edit=allowed("plan.edit"),
+            inform=allowed("plan.inform"),
+            handle=allowed("plan.handle"),
+            respond=allowed("plan.respond"),
+            manage=allowed("plan.manage"),
+            approve=allowed("plan.approve"),
+        )
+
+
+def unit_may(plan: Plan, unit, action: str) -> bool:
+    """May a unit (any of its staff) do this action on the plan? For services deciding whom
+    to tell, where there is no request."""
+    return policy.decide(policy.Staff(user=None, unit=unit, role=""), action, plan) is (
+        policy.Decision.ALLOW
+    )

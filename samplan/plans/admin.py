@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from samplan.core.admin import SystemAdministratorOnly
+from samplan.accounts.admin_scope import SystemAdministratorOnly
 from samplan.plans.models import LocalAgreement
 
 

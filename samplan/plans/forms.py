@@ -28,6 +28,16 @@ class LockedForm(forms.Form):
     lock_version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class LockedModelForm(forms.ModelForm):
+    """A form over a model's fields (named in Meta.fields) that only validates: the services
+    save, so `save()` is never called; carries the version the user started from."""
+
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def save(self, commit=True):
+        raise NotImplementedError("Changes go through samplan.plans.services.")
+
+
 class SearchForm(forms.Form):
     query = forms.CharField(
         label=_("Name or identity number"),
@@ -219,7 +229,7 @@ class WithdrawForm(forms.Form):
     )
 
 
-class PreparationForm(LockedForm):
+class PreparationForm(LockedModelForm):
     own_words = forms.CharField(
         label=_("What is important to you?"),
         required=False,
@@ -247,8 +257,21 @@ class PreparationForm(LockedForm):
         label=_("Wants to take part digitally"), required=False
     )
 
+    class Meta:
+        model = Plan
+        fields = [
+            "own_words",
+            "works_well",
+            "works_badly",
+            "questions",
+            "interpreter_language",
+            "easy_read",
+            "meeting_place_wish",
+            "digital_participation",
+        ]
 
-class PlanDetailsForm(LockedForm):
+
+class PlanDetailsForm(LockedModelForm):
     overall_responsibility = forms.ModelChoiceField(
         label=_("Principal with overall responsibility"),
         queryset=None,
@@ -271,6 +294,16 @@ class PlanDetailsForm(LockedForm):
         label=_("No actions by other actors than the municipality and region"), required=False
     )
 
+    class Meta:
+        model = Plan
+        fields = [
+            "overall_responsibility",
+            "lead",
+            "next_follow_up",
+            "self_actions",
+            "no_other_actors",
+        ]
+
     def __init__(self, *args, plan: Plan, **kwargs):
         super().__init__(*args, **kwargs)
         units = [p.unit for p in plan.participants.all() if p.is_active]
@@ -286,7 +319,7 @@ class PlanDetailsForm(LockedForm):
         )
 
 
-class GoalForm(LockedForm):
+class GoalForm(LockedModelForm):
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     term = forms.ChoiceField(
         label=_("Term"),
@@ -307,6 +340,10 @@ class GoalForm(LockedForm):
         label=_("Status"), choices=Goal.Status.choices, initial=Goal.Status.OPEN
     )
 
+    class Meta:
+        model = Goal
+        fields = ["term", "text", "parent", "follow_up_by", "status"]
+
     def __init__(self, *args, plan: Plan, goal: Goal | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         parents = plan.goals.filter(parent__isnull=True)
@@ -316,7 +353,7 @@ class GoalForm(LockedForm):
         self.fields["follow_up_by"].queryset = participant_staff(plan)
 
 
-class InterventionForm(LockedForm):
+class InterventionForm(LockedModelForm):
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     what = forms.CharField(
         label=_("Intervention"),
@@ -346,6 +383,20 @@ class InterventionForm(LockedForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+    class Meta:
+        model = Intervention
+        fields = [
+            "what",
+            "organization",
+            "responsible_unit",
+            "responsible_person",
+            "start",
+            "frequency",
+            "depends_on",
+            "status",
+            "goals",
+        ]
 
     def __init__(self, *args, plan: Plan, intervention: Intervention | None = None, **kwargs):
         super().__init__(*args, **kwargs)

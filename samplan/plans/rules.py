@@ -1,8 +1,8 @@
 """The rules of the SIP, in one place, read as the guideline reads.
 
 Sources: SoL 2 kap. 7 § and HSL 16 kap. 4 § (the duty and the plan's required content),
-Socialstyrelsen's knowledge guide (seed 004), Region Dalarna's guideline (seed 001) and the
-15-day local agreement (seed 002). Each rule returns the Swedish message shown when it refuses.
+Socialstyrelsen's knowledge guide, Region Dalarna's guideline and the
+15-day local agreement (docs/domain.md, Sources). Each rule returns the Swedish message shown when it refuses.
 """
 
 import datetime
@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samplan.accounts.models import Organization
-from samplan.plans.models import Consent, LocalAgreement, Meeting, Plan
+from samplan.accounts.models import Membership, Organization
+from samplan.people.models import Relation
+from samplan.plans.models import Consent, LocalAgreement, Meeting, Participant, Plan
 
 State = Plan.State
 
@@ -31,9 +32,113 @@ CAN_SCHEDULE_FOLLOW_UP = {State.ACTIVE, State.FOLLOW_UP, State.REVISION}
 CAN_ESTABLISH = {State.INVITED}
 CAN_FOLLOW_UP = {State.ACTIVE, State.FOLLOW_UP}
 CAN_APPROVE = {State.REVISION}
-BEFORE_CONSENT = {State.INITIATED, State.CONSENT_REFUSED}
+BEFORE_CONSENT = frozenset({State.INITIATED, State.CONSENT_REFUSED})
 # Content may change once consent is given; not while a revision awaits the individual's answer.
 EDITABLE_CONTENT = {State.CONSENTED, State.INVITED, State.ACTIVE, State.FOLLOW_UP}
+
+# The transition table: which action may start from which state. Services refuse outside it;
+# pages offer an action only inside it.
+TRANSITIONS = {
+    "consent.record": CAN_RECORD_CONSENT,
+    "meeting.schedule_first": CAN_SCHEDULE_FIRST_MEETING,
+    "meeting.schedule_follow_up": CAN_SCHEDULE_FOLLOW_UP,
+    "plan.establish": CAN_ESTABLISH,
+    "plan.follow_up": CAN_FOLLOW_UP,
+    "version.approve": CAN_APPROVE,
+    "content.edit": EDITABLE_CONTENT,
+}
+
+# The next step of the process, by state (the overview's "Next step"); none once closed.
+NEXT_STEP = {
+    State.INITIATED: "consent",
+    State.CONSENT_REFUSED: "consent",
+    State.CONSENTED: "first_meeting",
+    State.INVITED: "establish",
+    State.REVISION: "approval",
+    State.ACTIVE: "follow_up",
+    State.FOLLOW_UP: "follow_up",
+}
+
+
+def may_start(action: str, plan: Plan) -> bool:
+    """May this transition start from the plan's state? (TRANSITIONS)"""
+    return plan.state in TRANSITIONS[action]
+
+
+def next_step(plan: Plan) -> str | None:
+    """What the writing units do next: consent, first_meeting, establish, approval, follow_up."""
+    return NEXT_STEP.get(plan.state)
+
+
+# --- Predicates: the facts every other module asks about (policy, services, pages) ---------
+
+
+def before_consent(plan: Plan) -> bool:
+    """No consent yet (or it was refused): only the initiating unit knows of the plan."""
+    return plan.state in BEFORE_CONSENT
+
+
+def is_closed(plan: Plan) -> bool:
+    return plan.state == State.CLOSED
+
+
+def consent_given(consent: Consent | None) -> bool:
+    """The consent (usually the plan's current one) is a given consent."""
+    return consent is not None and consent.decision == Consent.Decision.GIVEN
+
+
+def first_consent_given(plan: Plan) -> Consent | None:
+    """The first given consent: the deadline for the first meeting counts from it."""
+    given = [c for c in plan.consents.all() if consent_given(c)]
+    return min(given, key=lambda consent: consent.number, default=None)
+
+
+def takes_part(plan: Plan, unit, *, writing: bool = False) -> bool:
+    """The unit is an active participant (with edit access when `writing`). Reads the plan's
+    prefetched participants."""
+    return any(
+        p.unit_id == unit.pk
+        and p.is_active
+        and (not writing or p.access == Participant.Access.EDIT)
+        for p in plan.participants.all()
+    )
+
+
+def is_guardian_of(person, child) -> bool:
+    """`person` is a registered guardian (vårdnadshavare) of `child`. Reads the child's
+    relations (prefetch `person__relations` when asking for many plans)."""
+    return any(
+        r.related_id == person.pk and r.kind == Relation.Kind.GUARDIAN
+        for r in child.relations.all()
+    )
+
+
+def acts_for_child(person, plan: Plan) -> bool:
+    """A guardian acts for the individual while he or she is a child (under 18), never for a
+    protected individual (no proxy access to a protected identity)."""
+    subject = plan.person
+    return not subject.protected_identity and subject.is_child() and is_guardian_of(person, subject)
+
+
+def relative_sees(person, plan: Plan) -> bool:
+    """An invited relative sees an open plan while the individual's current, given consent
+    names him or her and the invitation is not revoked."""
+    if plan.person.protected_identity or is_closed(plan):
+        return False
+    consent = plan.current_consent
+    return (
+        consent_given(consent)
+        and any(r.pk == person.pk for r in consent.relatives.all())
+        and any(
+            a.relative_id == person.pk and a.revoked_at is None
+            for a in plan.relative_accesses.all()
+        )
+    )
+
+
+def reviews_access_log(role: str) -> bool:
+    """The unit manager reviews the unit's access log (HSLF-FS 2016:40 4 kap. 9 §)."""
+    return role == Membership.Role.UNIT_MANAGER
 
 
 class RuleViolation(Exception):
@@ -64,7 +169,7 @@ def consent_required(plan: Plan) -> None:
     """Consent comes before any invitation, meeting or sharing (Socialstyrelsen, principle 1)."""
     consent = plan.current_consent
     refuse_unless(
-        consent is not None and consent.decision == Consent.Decision.GIVEN,
+        consent_given(consent),
         _(
             "The individual's consent must be recorded before anything is shared or anyone is invited."
         ),
@@ -109,7 +214,7 @@ def consent_givers_valid(
         )
 
 
-# --- The plan's content (SoL 2 kap. 7 § andra stycket, HSL 16 kap. 4 § andra stycket) -------
+# --- The plan's content (SoL 2 kap. 7 § tredje stycket, HSL 16 kap. 4 § tredje stycket) -------
 
 
 @dataclass(frozen=True)
@@ -194,7 +299,7 @@ def join_request_acceptable(plan: Plan, unit) -> None:
     refuse_unless(not plan.is_closed, _("The SIP is closed and can no longer be changed."))
     consent = plan.current_consent
     covered = (
-        plan.state not in BEFORE_CONSENT
+        not before_consent(plan)
         and consent is not None
         and consent.is_valid
         and consent.units.filter(pk=unit.pk).exists()
@@ -241,7 +346,7 @@ def deadline(plan: Plan, today: datetime.date | None = None) -> Deadline | None:
             agreement.consent_within_days
         )
     elif plan.state in {State.CONSENTED, State.INVITED}:
-        consent = plan.first_consent_given
+        consent = first_consent_given(plan)
         if consent is None:
             return None
         label = _("First meeting")

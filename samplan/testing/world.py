@@ -32,10 +32,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from samplan.accounts.models import Membership, Organization, Unit, User
-from samplan.conftest import PASSWORD, login
-from samplan.core.demo import with_luhn
+from samplan.demo.world import with_luhn
 from samplan.people import identity
 from samplan.people.models import ContactGrant, Person, Relation
+from samplan.plans import pdf
 from samplan.plans.models import (
     Consent,
     Goal,
@@ -50,6 +50,7 @@ from samplan.plans.models import (
     RelativeAccess,
 )
 from samplan.plans.snapshot import plan_snapshot
+from samplan.testing.cast import PASSWORD, login
 
 # name -> {"cases": n, "mismatches": m}; read by pytest_terminal_summary in samplan/conftest.py.
 RESULTS: dict[str, dict[str, int]] = {}
@@ -952,10 +953,6 @@ class RecordingPdf:
 
 def stand_in_for_pdfs(monkeypatch) -> None:
     """Make PDF copies with RecordingPdf, if the app makes PDFs with WeasyPrint."""
-    try:
-        from samplan.citizen import pdf
-    except ImportError:
-        return
     if hasattr(pdf, "HTML"):
         monkeypatch.setattr(pdf, "HTML", RecordingPdf)
 

@@ -1,6 +1,6 @@
 """An organisation's administrator manages her own organisation's staff, and nothing more.
 
-The escalation paths of the penetration test (issue 9, finding 1) are refused here one by one;
+The escalation paths of the penetration test (docs/security.md, finding 1) are refused here one by one;
 the permission matrix (core/tests/test_admin_matrix.py) checks every administrator against
 every object. Ida administers the municipality, Rolf the region; Ivar is the municipality's
 other administrator; Adam is a superuser.

@@ -9,6 +9,7 @@ from samplan.audit.services import AccessLogUnavailable, access_log_record
 from samplan.audit.tests.access_log_helpers import staff_request
 from samplan.conftest import login
 from samplan.plans import services as plans
+from samplan.testing.cast import staff
 
 UNAVAILABLE = "Tjänsten är tillfälligt otillgänglig. Försök igen om en stund."
 
@@ -17,11 +18,10 @@ UNAVAILABLE = "Tjänsten är tillfälligt otillgänglig. Försök igen om en stu
 def plan(alice, bob, needs_assessment, primary_care, person):
     """Eva's plan, initiated by Alice's unit, with consent covering Bob's unit too."""
     plan = plans.plan_initiate(
-        actor=alice, unit=needs_assessment, person=person, reasons=["several_units"]
+        actor=staff(alice, needs_assessment), person=person, reasons=["several_units"]
     )
     plans.consent_record(
-        actor=alice,
-        unit=needs_assessment,
+        actor=staff(alice, needs_assessment),
         plan=plan,
         decision="given",
         decided_on=timezone.localdate(),

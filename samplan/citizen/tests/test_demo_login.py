@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from samplan.citizen.session import CITIZEN_SESSION_KEY
 from samplan.people import identity
 from samplan.people.models import Person, Relation
+from samplan.people.session import CITIZEN_SESSION_KEY
 from samplan.plans import services
 from samplan.plans.models import Plan
+from samplan.testing.cast import staff
 
 DEMO = "/min-sip/logga-in/demo/"
 ROOT = Path(__file__).resolve().parents[3]
@@ -43,7 +44,7 @@ def demo_on(settings):
 def cast(db, alice, needs_assessment, person):
     """Eva has a SIP with consent covering her brother Erik; Elias (8) has a SIP and a
     guardian, Camilla; Olof is registered but in no SIP."""
-    as_alice = {"actor": alice, "unit": needs_assessment}
+    as_alice = {"actor": staff(alice, needs_assessment)}
     erik = make_person("19790402", "123", "Erik", "Exempel")
     Relation.objects.create(person=person, related=erik, kind="relative", description="bror")
     plan = services.plan_initiate(**as_alice, person=person, reasons=[Plan.Reason.SEVERAL_UNITS])

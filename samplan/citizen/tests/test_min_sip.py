@@ -10,8 +10,8 @@ from pypdf import PdfReader
 
 from samplan.accounts.models import Membership
 from samplan.audit.models import AccessLogEntry
-from samplan.citizen.session import CITIZEN_SESSION_KEY
 from samplan.people.models import Person
+from samplan.people.session import CITIZEN_SESSION_KEY
 from samplan.plans.models import CitizenMessage, Plan, PlanVersion, RelativeAccess
 
 
@@ -225,7 +225,7 @@ def test_a_citizen_session_ends_after_30_minutes_without_activity(world, monkeyp
     client = citizen(erik)
     assert client.get("/min-sip/").status_code == 200
     later = time.time() + 31 * 60
-    monkeypatch.setattr("samplan.citizen.session.time.time", lambda: later)
+    monkeypatch.setattr("samplan.people.session.time.time", lambda: later)
     response = client.get("/min-sip/")
     assert response.status_code == 302 and response["Location"].startswith("/min-sip/logga-in/")
 
@@ -234,7 +234,7 @@ def test_a_citizen_login_is_a_security_event(world, rf):
     from django.contrib.sessions.backends.db import SessionStore
 
     from samplan.audit.models import SecurityEvent
-    from samplan.citizen.session import citizen_login
+    from samplan.people.session import citizen_login
 
     request = rf.get("/")
     request.session = SessionStore()

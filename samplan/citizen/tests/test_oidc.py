@@ -15,7 +15,6 @@ from django.test import Client
 from django.urls import reverse
 
 from samplan.citizen import oidc
-from samplan.citizen.session import CITIZEN_SESSION_KEY
 from samplan.citizen.tests.oidc_provider import (
     COORDINATION_NUMBER_CLAIM,
     LOA2,
@@ -27,6 +26,7 @@ from samplan.citizen.tests.oidc_provider import (
 )
 from samplan.people import identity
 from samplan.people.models import Person
+from samplan.people.session import CITIZEN_SESSION_KEY
 
 HOME = "/min-sip/"
 LOGIN = "/min-sip/logga-in/"

@@ -31,7 +31,7 @@ from django.test import Client
 from samplan.accounts.models import Membership, Organization, Unit, User
 from samplan.audit.models import SecurityEvent
 from samplan.conftest import PASSWORD, login
-from samplan.core.demo import with_luhn
+from samplan.demo.world import with_luhn
 from samplan.plans.models import LocalAgreement
 from samplan.testing.world import record_results
 

@@ -33,8 +33,8 @@ from django.urls import Resolver404, resolve
 
 from samplan.accounts.middleware import ACTING_UNIT_SESSION_KEY
 from samplan.accounts.models import User
-from samplan.citizen.session import CITIZEN_SESSION_KEY
 from samplan.people.models import Person
+from samplan.people.session import CITIZEN_SESSION_KEY
 from samplan.plans.models import Plan
 from samplan.testing.world import (
     PARAMETER_RE,
@@ -98,7 +98,7 @@ BAD_NEXT = [
     "foo:bar",
     "foo",
     "plans:worklist",
-    "core:start",
+    "start",
     "\x00/",
     "/" + "a" * 5000,
     "/min-sip/\u200b",
@@ -332,7 +332,7 @@ def actors() -> list[tuple[str, Client, list[str], tuple]]:
 
 
 def reported_inputs(clients: dict) -> list[tuple[Client, str, dict]]:
-    """The inputs that gave server errors in the penetration test (issue 9, finding 6), on the
+    """The inputs that gave server errors in the penetration test (docs/security.md, finding 6), on the
     routes it named: every one is sent, before the random ones."""
     erik = Plan.objects.get(person__given_name="Erik")
     meeting = erik.meetings.filter(invitees__person__isnull=False).first()

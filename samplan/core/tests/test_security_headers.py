@@ -16,9 +16,9 @@ from django.urls import reverse
 
 from samplan.accounts.models import Membership, Unit
 from samplan.conftest import login
-from samplan.core.demo import DEMO_PASSWORD
 from samplan.core.tests.test_deny_by_default import ROUTES, example_path
-from samplan.plans.models import Plan
+from samplan.demo.world import DEMO_PASSWORD
+from samplan.plans.access import plans_of_unit
 
 UUID = "00000000-0000-4000-8000-000000000001"
 
@@ -52,8 +52,8 @@ def demo_world(db):
 
 
 def test_every_html_page_for_a_logged_in_user_has_the_security_headers(client, demo_world):
-    unit = max(Unit.objects.all(), key=lambda u: Plan.objects.visible_to_unit(u).count())
-    plans = list(Plan.objects.visible_to_unit(unit))
+    unit = max(Unit.objects.all(), key=lambda u: plans_of_unit(u).count())
+    plans = list(plans_of_unit(unit))
     assert plans
     member = Membership.objects.filter(unit=unit, is_active=True).first().user
     response = client.post(

@@ -20,6 +20,7 @@ from samplan.notifications.models import Notification
 from samplan.people.models import Person
 from samplan.plans import services as plans
 from samplan.plans.models import Meeting, Plan
+from samplan.testing.cast import staff
 
 CASEWORKER = Membership.Role.CASEWORKER
 PLACE = "Hemma hos Eva, Hemliga gatan 1"
@@ -45,7 +46,7 @@ class Cast:
 
     @property
     def as_alice(self) -> dict:
-        return {"actor": self.alice, "unit": self.needs_assessment}
+        return {"actor": staff(self.alice, self.needs_assessment)}
 
     def plan(self, person: Person | None = None) -> Plan:
         """A SIP with consent: the needs assessment and the primary care centre take part."""

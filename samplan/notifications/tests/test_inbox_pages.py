@@ -4,9 +4,9 @@ import time
 
 import pytest
 
-from samplan.citizen.session import CITIZEN_SESSION_KEY
 from samplan.conftest import login
 from samplan.notifications.models import Notification, NotificationPreference
+from samplan.people.session import CITIZEN_SESSION_KEY
 from samplan.plans import services as plans
 from samplan.plans.tests.conftest import make_person
 

@@ -17,13 +17,14 @@ from samplan.notifications.models import Notification
 from samplan.notifications.tests.conftest import TASKS_IMMEDIATE, personal_data
 from samplan.plans import services as plans
 from samplan.plans.models import JoinRequest
+from samplan.testing.cast import staff
 
 Kind = Notification.Kind
 
 
 def ask(cast, plan) -> JoinRequest:
     return plans.plan_initiate(
-        actor=cast.olle, unit=cast.social_psychiatry, person=plan.person, reasons=["unclear"]
+        actor=staff(cast.olle, cast.social_psychiatry), person=plan.person, reasons=["unclear"]
     )
 
 

@@ -17,6 +17,7 @@ from samplan.people.models import Relation
 from samplan.plans import services as plans
 from samplan.plans.models import ClosingNotice
 from samplan.plans.tests.conftest import make_person
+from samplan.policy import Citizen
 
 Kind = Notification.Kind
 
@@ -323,7 +324,7 @@ def test_the_citizens_own_withdrawal_tells_the_units_and_cancels_the_meeting(cas
     plan = cast.plan()
     meeting = cast.meeting(plan)
 
-    plans.consent_withdraw_by_citizen(citizen=cast.person, plan=plan)
+    plans.consent_withdraw(actor=Citizen(person=cast.person), plan=plan)
 
     told = list(closing_told(plan))
     assert email_addresses(told) == {"vc@region.test", "bistand@kommun.test"}  # no agreement

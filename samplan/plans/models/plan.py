@@ -7,19 +7,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class PlanQuerySet(models.QuerySet):
-    def visible_to(self, actor) -> "PlanQuerySet":
-        """Plans the actor may list (samplan.policy decides)."""
-        from samplan import policy
-
-        return self.filter(pk__in=policy.plans_visible_to(actor).values("pk"))
-
-    def visible_to_unit(self, unit) -> "PlanQuerySet":
-        from samplan import policy
-
-        return self.visible_to(policy.Staff(user=None, unit=unit, role=""))
-
-
 class Plan(models.Model):
     """A samordnad individuell plan (SIP): SoL 2 kap. 7 §, HSL 16 kap. 4 §."""
 
@@ -40,7 +27,7 @@ class Plan(models.Model):
         OTHER_ACTOR = "other_actor", _("Another actor (e.g. school, Försäkringskassan)")
 
     class Reason(models.TextChoices):
-        # The triggers in the guideline (seed 001) and Socialstyrelsen's guide (seed 004).
+        # The triggers in the regional guideline and Socialstyrelsen's guide.
         REQUESTED = "requested", _("Coordination is requested")
         SEVERAL_UNITS = "several_units", _("Competence from several units is needed")
         UNCLEAR = "unclear", _("Responsibilities are unclear")
@@ -142,8 +129,6 @@ class Plan(models.Model):
     )
     closing_text = models.TextField(_("about the closing"), blank=True)
 
-    objects = PlanQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("SIP")
         verbose_name_plural = _("SIPs")
@@ -161,11 +146,6 @@ class Plan(models.Model):
     def current_consent(self):
         """The latest consent decision (uses prefetched consents when there are any)."""
         return max(self.consents.all(), key=lambda consent: consent.number, default=None)
-
-    @property
-    def first_consent_given(self):
-        given = [c for c in self.consents.all() if c.decision == "given"]
-        return min(given, key=lambda consent: consent.number, default=None)
 
     def reason_labels(self) -> list[str]:
         labels = dict(self.Reason.choices)
@@ -212,6 +192,41 @@ class Participant(models.Model):
 class PlanEvent(models.Model):
     """A domain event: who did what to the plan, from which unit, when. Never changed."""
 
+    class Kind(models.TextChoices):
+        INITIATED = "initiated", _("SIP initiated")
+        JOIN_REQUESTED = "join_requested", _("Request to take part")
+        JOIN_REQUEST_ACCEPTED = "join_request_accepted", _("Request to take part accepted")
+        JOIN_REQUEST_DECLINED = "join_request_declined", _("Request to take part declined")
+        CONSENT_GIVEN = "consent_given", _("Consent given")
+        CONSENT_REFUSED = "consent_refused", _("Consent refused")
+        CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+        PLAN_UPDATED = "plan_updated", _("Plan updated")
+        GOAL_ADDED = "goal_added", _("Goal added")
+        GOAL_CHANGED = "goal_changed", _("Goal changed")
+        GOAL_REMOVED = "goal_removed", _("Goal removed")
+        INTERVENTION_ADDED = "intervention_added", _("Intervention added")
+        INTERVENTION_CHANGED = "intervention_changed", _("Intervention changed")
+        INTERVENTION_REMOVED = "intervention_removed", _("Intervention removed")
+        CONTACT_PERSON_SET = "contact_person_set", _("Contact person named")
+        MEETING_SCHEDULED = "meeting_scheduled", _("Meeting booked")
+        MEETING_CHANGED = "meeting_changed", _("Meeting changed")
+        INVITATION_ANSWERED = "invitation_answered", _("Invitation answered")
+        MEETING_HELD = "meeting_held", _("Meeting held")
+        MEETING_CANCELLED = "meeting_cancelled", _("Meeting cancelled")
+        ESTABLISHED = "established", _("Plan established")
+        REVISED = "revised", _("Plan revised")
+        VERSION_APPROVED = "version_approved", _("Version approved")
+        VERSION_DECLINED = "version_declined", _("Version declined")
+        FOLLOWED_UP = "followed_up", _("Followed up")
+        CLOSED = "closed", _("SIP closed")
+        CLOSING_INFORMED = "closing_informed", _("Told of the closing")
+        CITIZEN_COMMENT = "citizen_comment", _("Comment from Min SIP")
+        CITIZEN_CHANGE = "citizen_change", _("Proposed change from Min SIP")
+        CITIZEN_NEW_SIP = "citizen_new_sip", _("Request for a new SIP from Min SIP")
+        CITIZEN_MESSAGE_HANDLED = "citizen_message_handled", _("Message from Min SIP handled")
+        RELATIVE_INVITED = "relative_invited", _("Relative invited")
+        RELATIVE_REMOVED = "relative_removed", _("Relative removed")
+
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -228,7 +243,7 @@ class PlanEvent(models.Model):
         related_name="+",
         help_text="Set when the individual, a guardian or a relative acted in Min SIP.",
     )
-    kind = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40, choices=Kind.choices)
     summary = models.CharField(max_length=300)
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)

@@ -18,6 +18,7 @@ from samplan.people.models import Person, Relation
 from samplan.plans import services
 from samplan.plans.models import Plan, PlanEvent
 from samplan.plans.rules import RuleViolation
+from samplan.testing.cast import staff
 
 CASEWORKER = Membership.Role.CASEWORKER
 
@@ -146,7 +147,7 @@ class Sip:
 
     @property
     def as_alice(self) -> dict:
-        return {"actor": self.alice, "unit": self.needs_assessment}
+        return {"actor": staff(self.alice, self.needs_assessment)}
 
     @property
     def scope(self) -> list[Unit]:

@@ -3,14 +3,14 @@
 import pytest
 
 from samplan.plans import access, services
-from samplan.plans.models import Plan
+from samplan.plans.access import plans_of_unit
 from samplan.plans.tests.conftest import fresh
 
 pytestmark = pytest.mark.usefixtures("messages_in_english")
 
 
 def sees(unit, plan) -> bool:
-    return Plan.objects.visible_to_unit(unit).filter(pk=plan.pk).exists()
+    return plans_of_unit(unit).filter(pk=plan.pk).exists()
 
 
 def test_before_consent_only_the_initiating_unit_sees_the_plan(
@@ -72,7 +72,7 @@ def test_the_initiating_unit_too_must_be_covered_by_the_consent(
 def test_an_outsider_unit_never_sees_the_plan(sip, psychiatry, state):
     plan = sip.to(state)
     assert not sees(psychiatry, plan)
-    assert not access.can_write(plan, psychiatry)
+    assert not access.unit_may(plan, psychiatry, "plan.edit")
 
 
 def test_the_participants_still_see_a_closed_plan(sip, needs_assessment, primary_care):
@@ -82,20 +82,22 @@ def test_the_participants_still_see_a_closed_plan(sip, needs_assessment, primary
 
 def test_before_consent_only_the_initiating_unit_writes(sip, needs_assessment, primary_care):
     plan = sip.initiate()
-    assert access.can_write(plan, needs_assessment)
-    assert not access.can_write(plan, primary_care)
+    assert access.unit_may(plan, needs_assessment, "plan.edit")
+    assert not access.unit_may(plan, primary_care, "plan.edit")
 
 
 def test_principal_units_in_the_scope_write(sip, needs_assessment, primary_care):
     plan = sip.to("active")
-    assert access.can_write(plan, needs_assessment) and access.can_write(plan, primary_care)
+    assert access.unit_may(plan, needs_assessment, "plan.edit") and access.unit_may(
+        plan, primary_care, "plan.edit"
+    )
 
 
 def test_another_actors_unit_takes_part_read_only(sip, social_insurance):
     plan = sip.to("active")
     assert plan.participants.get(unit=social_insurance).access == "read"
     assert sees(social_insurance, plan)
-    assert not access.can_write(plan, social_insurance)
+    assert not access.unit_may(plan, social_insurance, "plan.edit")
 
 
 def test_a_unit_removed_from_the_scope_can_no_longer_write(
@@ -103,8 +105,8 @@ def test_a_unit_removed_from_the_scope_can_no_longer_write(
 ):
     plan = sip.to("consented")
     sip.consent(plan, units=[needs_assessment, social_psychiatry])
-    assert not access.can_write(fresh(plan), primary_care)
-    assert access.can_write(fresh(plan), social_psychiatry)
+    assert not access.unit_may(fresh(plan), primary_care, "plan.edit")
+    assert access.unit_may(fresh(plan), social_psychiatry, "plan.edit")
 
 
 @pytest.mark.parametrize("ending", ["plan_close", "consent_withdraw"])
@@ -117,5 +119,5 @@ def test_no_one_writes_in_a_closed_plan(sip, needs_assessment, primary_care, end
             **sip.as_alice, plan=plan, decided_on=plan.current_consent.decided_on, mode="oral"
         )
     plan = fresh(plan)
-    assert not access.can_write(plan, needs_assessment)
-    assert not access.can_write(plan, primary_care)
+    assert not access.unit_may(plan, needs_assessment, "plan.edit")
+    assert not access.unit_may(plan, primary_care, "plan.edit")

@@ -16,7 +16,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from samplan.audit.models import AccessLogEntry
-from samplan.core.demo import DEMO_PASSWORD, PEOPLE, demo_identity_number
+from samplan.demo.world import DEMO_PASSWORD, PEOPLE, demo_identity_number
 from samplan.plans.models import Plan
 
 pytestmark = pytest.mark.browser

@@ -6,14 +6,14 @@ import pytest
 from samplan.plans import services
 from samplan.plans.models import Goal, Intervention
 from samplan.plans.tests.conftest import fresh, in_days
+from samplan.testing.cast import staff
 
 pytestmark = pytest.mark.usefixtures("messages_in_english")
 
 
-def edit_goal(goal, *, actor, unit, text, expected_version):
+def edit_goal(goal, *, actor, text, expected_version):
     return services.goal_save(
         actor=actor,
-        unit=unit,
         plan=goal.plan,
         goal=goal,
         expected_version=expected_version,
@@ -22,10 +22,9 @@ def edit_goal(goal, *, actor, unit, text, expected_version):
     )
 
 
-def edit_intervention(intervention, *, actor, unit, frequency, expected_version):
+def edit_intervention(intervention, *, actor, frequency, expected_version):
     return services.intervention_save(
         actor=actor,
-        unit=unit,
         plan=intervention.plan,
         intervention=intervention,
         expected_version=expected_version,
@@ -43,8 +42,8 @@ def test_the_second_of_two_goal_edits_is_stale_and_gets_the_first(
     sip.fill(plan)
     opened_by_alice, opened_by_bob = Goal.objects.get(), Goal.objects.get()
     as_alice, as_bob = (
-        {"actor": alice, "unit": needs_assessment},
-        {"actor": bob, "unit": primary_care},
+        {"actor": staff(alice, needs_assessment)},
+        {"actor": staff(bob, primary_care)},
     )
     edit_goal(opened_by_alice, **as_alice, text="Bo kvar hemma", expected_version=1)
     with pytest.raises(services.StaleEdit) as stale:
@@ -60,14 +59,15 @@ def test_a_stale_goal_edit_saved_again_on_the_current_version_wins(
     plan = sip.to("invited")
     sip.fill(plan)
     goal = Goal.objects.get()
-    edit_goal(goal, actor=alice, unit=needs_assessment, text="Bo kvar hemma", expected_version=1)
+    edit_goal(goal, actor=staff(alice, needs_assessment), text="Bo kvar hemma", expected_version=1)
     with pytest.raises(services.StaleEdit) as stale:
-        edit_goal(goal, actor=bob, unit=primary_care, text="Bo kvar, med stöd", expected_version=1)
+        edit_goal(
+            goal, actor=staff(bob, primary_care), text="Bo kvar, med stöd", expected_version=1
+        )
     current = stale.value.current
     edit_goal(
         current,
-        actor=bob,
-        unit=primary_care,
+        actor=staff(bob, primary_care),
         text="Bo kvar, med stöd",
         expected_version=current.lock_version,
     )
@@ -83,14 +83,16 @@ def test_the_second_of_two_intervention_edits_is_stale_and_gets_the_first(
     opened_by_bob = Intervention.objects.get(organization=region)
     edit_intervention(
         opened_by_alice,
-        actor=alice,
-        unit=needs_assessment,
+        actor=staff(alice, needs_assessment),
         frequency="Varje månad",
         expected_version=1,
     )
     with pytest.raises(services.StaleEdit) as stale:
         edit_intervention(
-            opened_by_bob, actor=bob, unit=primary_care, frequency="Varje vecka", expected_version=1
+            opened_by_bob,
+            actor=staff(bob, primary_care),
+            frequency="Varje vecka",
+            expected_version=1,
         )
     assert stale.value.current.frequency == "Varje månad"
     assert Intervention.objects.get(organization=region).frequency == "Varje månad"
@@ -104,12 +106,11 @@ def test_a_stale_intervention_edit_leaves_its_goals_alone(
     sip.fill(plan)
     care = Intervention.objects.get(organization=region)
     edit_intervention(
-        care, actor=alice, unit=needs_assessment, frequency="Varje månad", expected_version=1
+        care, actor=staff(alice, needs_assessment), frequency="Varje månad", expected_version=1
     )
     with pytest.raises(services.StaleEdit):
         services.intervention_save(
-            actor=bob,
-            unit=primary_care,
+            actor=staff(bob, primary_care),
             plan=plan,
             intervention=care,
             expected_version=1,
@@ -124,16 +125,14 @@ def test_the_second_of_two_edits_of_the_same_plan_field_is_stale(sip, alice, nee
     plan = sip.to("consented")
     opened = fresh(plan).lock_version
     services.plan_update(
-        actor=alice,
-        unit=needs_assessment,
+        actor=staff(alice, needs_assessment),
         plan=fresh(plan),
         expected_version=opened,
         own_words="Att få bo kvar",
     )
     with pytest.raises(services.StaleEdit) as stale:
         services.plan_update(
-            actor=alice,
-            unit=needs_assessment,
+            actor=staff(alice, needs_assessment),
             plan=fresh(plan),
             expected_version=opened,
             own_words="Att få jobba",
@@ -149,15 +148,14 @@ def test_edits_of_different_plan_fields_from_the_same_version_conflict_too(
     plan = sip.to("invited")
     opened = fresh(plan).lock_version
     services.plan_update(
-        actor=alice,
-        unit=needs_assessment,
+        actor=staff(alice, needs_assessment),
         plan=fresh(plan),
         expected_version=opened,
         next_follow_up=in_days(60),
     )
     with pytest.raises(services.StaleEdit) as stale:
         services.plan_update(
-            actor=bob, unit=primary_care, plan=fresh(plan), expected_version=opened, lead=bob
+            actor=staff(bob, primary_care), plan=fresh(plan), expected_version=opened, lead=bob
         )
     assert stale.value.current.next_follow_up == in_days(60) and stale.value.current.lead is None
 
@@ -168,8 +166,7 @@ def test_a_transition_in_between_makes_an_open_plan_form_stale(sip, alice, needs
     sip.consent(plan)
     with pytest.raises(services.StaleEdit) as stale:
         services.plan_update(
-            actor=alice,
-            unit=needs_assessment,
+            actor=staff(alice, needs_assessment),
             plan=plan,
             expected_version=opened,
             own_words="Att bli lyssnad på",

@@ -20,6 +20,7 @@ from samplan.notifications.models import Notification
 from samplan.plans import services
 from samplan.plans.models import JoinRequest, Participant, PlanEvent
 from samplan.plans.tests.conftest import assert_event, fresh, make_person, refused
+from samplan.testing.cast import staff
 
 english = pytest.mark.usefixtures("messages_in_english")
 Kind = Notification.Kind
@@ -28,7 +29,9 @@ RECEIPT = "/sip/ny/registrerat/"
 
 def initiate(actor, unit, person, **overrides):
     arguments = {"reasons": ["several_units"], "reason_text": "Behöver samordning"}
-    return services.plan_initiate(actor=actor, unit=unit, person=person, **(arguments | overrides))
+    return services.plan_initiate(
+        actor=staff(actor, unit), person=person, **(arguments | overrides)
+    )
 
 
 def sees(unit, plan) -> bool:
@@ -260,7 +263,7 @@ def test_declining_needs_a_reason_and_tells_the_unit_nothing(
 ):
     plan = sip.to("active")
     asked = initiate(olle, psychiatry, person)
-    answer = {"actor": bob, "unit": primary_care, "join_request": asked, "accept": False}
+    answer = {"actor": staff(bob, primary_care), "join_request": asked, "accept": False}
     with refused("Say why the request is declined"):
         services.join_request_answer(**answer, reason="  ")
     notified = Notification.objects.count()

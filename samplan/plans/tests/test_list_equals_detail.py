@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from samplan import policy
+from samplan.plans.access import plans_visible_to
 from samplan.plans.models import Plan
 from samplan.testing.world import build_world, plans_prefetched, staff_client
 
@@ -31,7 +32,7 @@ def viewable(actor, plans) -> set:
 
 
 def listed(actor) -> set:
-    return set(policy.plans_visible_to(actor).values_list("pk", flat=True))
+    return set(plans_visible_to(actor).values_list("pk", flat=True))
 
 
 @st.composite

@@ -33,6 +33,8 @@ from samplan.plans.models import (
     PlanVersion,
 )
 from samplan.plans.tests.conftest import fresh, make_person
+from samplan.policy import Citizen
+from samplan.testing.cast import staff
 from samplan.testing.world import allowed_methods
 
 TODAY = timezone.localdate()
@@ -88,7 +90,7 @@ class World:
     def __init__(self, sip):
         self.sip = sip
         self.other_person = make_person("19700101", "982", "Otto", "Annan")
-        bob = {"actor": sip.bob, "unit": sip.primary_care}
+        bob = {"actor": staff(sip.bob, sip.primary_care)}
         self.other_plan = services.plan_initiate(
             **bob, person=self.other_person, reasons=["several_units"]
         )
@@ -137,7 +139,7 @@ def rows() -> dict:
     }
 
 
-def post(world: World, client: Client, url: str, data: dict, *, actor, unit, plan=None, **after):
+def post(world: World, client: Client, url: str, data: dict, *, actor, plan=None, **after):
     """Post; then check every guarded column. `after` names the plan columns the action itself
     legitimately changes (state, current_version, closing_reason)."""
     before = rows()
@@ -167,7 +169,7 @@ def post(world: World, client: Client, url: str, data: dict, *, actor, unit, pla
     for model in CREATED:
         new = now["created"][model] - before["created"][model]
         for obj in model.objects.filter(pk__in=new):
-            problems += _check_new(world, obj, actor=actor, unit=unit, plan=plan)
+            problems += _check_new(world, obj, actor=actor.user, unit=actor.unit, plan=plan)
     assert not problems, f"POST {url}:\n" + "\n".join(problems)
     return response
 
@@ -208,7 +210,7 @@ def as_alice(client, sip):
 
 
 def alice(world: World) -> dict:
-    return {"actor": world.sip.alice, "unit": world.sip.needs_assessment}
+    return {"actor": staff(world.sip.alice, world.sip.needs_assessment)}
 
 
 COVERED = set()
@@ -418,7 +420,7 @@ def test_answering_holding_and_establishing_set_only_their_own_fields(world, as_
     bob = login(Client(), sip.bob)
     data = {"response": "accepted", **world.injected("person")}
     url = f"/sip/{plan.pk}/moten/{meeting.pk}/svar/"
-    post(world, bob, url, data, actor=sip.bob, unit=sip.primary_care, plan=plan)
+    post(world, bob, url, data, actor=staff(sip.bob, sip.primary_care), plan=plan)
     answer = Invitee.objects.get(meeting=meeting, unit=sip.primary_care)
     assert answer.response == "accepted"
 
@@ -482,7 +484,9 @@ def test_handling_a_message_from_min_sip_sets_only_who_handled_it(world, as_alic
 
     plan = world.plan("consented")
     person = fresh(plan).person
-    message = services.citizen_message_send(citizen=person, plan=plan, kind="comment", text="Hej")
+    message = services.citizen_message_send(
+        actor=Citizen(person=person), plan=plan, kind="comment", text="Hej"
+    )
     url = reverse("plans:message_handled", args=[plan.pk, message.pk])
     post(world, as_alice, url, world.injected(), **alice(world), plan=plan)
     message = CitizenMessage.objects.get(pk=message.pk)
@@ -501,7 +505,7 @@ def test_answering_a_request_to_take_part_sets_only_the_answer(world, as_alice):
     psychiatry = make_unit(sip.region, "Psykiatriska kliniken", Unit.Kind.PSYCHIATRIC_CLINIC)
     olle = make_user("olle", (psychiatry, Membership.Role.CASEWORKER))
     asked = services.plan_initiate(
-        actor=olle, unit=psychiatry, person=fresh(plan).person, reasons=["several_units"]
+        actor=staff(olle, psychiatry), person=fresh(plan).person, reasons=["several_units"]
     )
     url = reverse("plans:join_request_answer", args=[plan.pk, asked.pk])
     data = {"answer": "decline", "reason": "Inte nu", **world.injected("reason")}

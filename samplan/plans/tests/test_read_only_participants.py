@@ -11,6 +11,7 @@ from samplan.conftest import login
 from samplan.plans import services
 from samplan.plans.models import CitizenMessage, Invitee, Plan
 from samplan.plans.tests.conftest import fresh
+from samplan.policy import Citizen
 from samplan.testing.world import plan_routes
 
 POST_FORM = re.compile(r'<form[^>]*method="post"[^>]*action="([^"]*)"', re.IGNORECASE)
@@ -20,7 +21,9 @@ POST_FORM = re.compile(r'<form[^>]*method="post"[^>]*action="([^"]*)"', re.IGNOR
 def active_plan(sip, person) -> Plan:
     plan = sip.to("active")
     sip.invite(plan, kind="follow_up")
-    services.citizen_message_send(citizen=person, plan=plan, kind="comment", text="Ring mig")
+    services.citizen_message_send(
+        actor=Citizen(person=person), plan=plan, kind="comment", text="Ring mig"
+    )
     return fresh(plan)
 
 

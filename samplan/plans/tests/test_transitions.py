@@ -18,6 +18,8 @@ from samplan.plans.tests.conftest import (
     make_person,
     refused,
 )
+from samplan.policy import Citizen
+from samplan.testing.cast import staff
 
 pytestmark = pytest.mark.usefixtures("messages_in_english")
 
@@ -31,9 +33,9 @@ def close(sip, plan, **arguments):
     return services.plan_close(**sip.as_alice, plan=plan, **arguments)
 
 
-def respond(invitee, *, actor, unit, response, reason=""):
+def respond(invitee, *, actor, response, reason=""):
     return services.invitation_respond(
-        actor=actor, unit=unit, invitee=invitee, response=response, reason=reason
+        actor=actor, invitee=invitee, response=response, reason=reason
     )
 
 
@@ -393,7 +395,7 @@ def test_a_follow_up_meeting_moves_an_established_plan_to_follow_up(sip, alice, 
 def test_an_invited_unit_accepts_its_invitation(sip, bob, primary_care):
     meeting = sip.invite(sip.to("consented"))
     invitee = meeting.invitees.get(unit=primary_care)
-    respond(invitee, actor=bob, unit=primary_care, response="accepted")
+    respond(invitee, actor=staff(bob, primary_care), response="accepted")
     invitee.refresh_from_db()
     assert invitee.response == "accepted"
     assert_event(meeting.plan, "invitation_answered", bob, primary_care)
@@ -403,10 +405,10 @@ def test_declining_an_invitation_needs_a_reason(sip, bob, primary_care):
     meeting = sip.invite(sip.to("consented"))
     invitee = meeting.invitees.get(unit=primary_care)
     with refused("Say why the invitation is declined"):
-        respond(invitee, actor=bob, unit=primary_care, response="declined", reason=" ")
+        respond(invitee, actor=staff(bob, primary_care), response="declined", reason=" ")
     invitee.refresh_from_db()
     assert invitee.response == "pending"
-    respond(invitee, actor=bob, unit=primary_care, response="declined", reason="Ingen läkare")
+    respond(invitee, actor=staff(bob, primary_care), response="declined", reason="Ingen läkare")
     invitee.refresh_from_db()
     assert (invitee.response, invitee.decline_reason) == ("declined", "Ingen läkare")
 
@@ -415,7 +417,7 @@ def test_only_the_invited_unit_answers_its_invitation(sip, carl, social_psychiat
     meeting = sip.invite(sip.to("consented"))
     invitee = meeting.invitees.get(unit=primary_care)
     with refused("Only the invited unit can answer its invitation"):
-        respond(invitee, actor=carl, unit=social_psychiatry, response="accepted")
+        respond(invitee, actor=staff(carl, social_psychiatry), response="accepted")
     invitee.refresh_from_db()
     assert invitee.response == "pending"
 
@@ -427,8 +429,7 @@ def test_a_cancelled_meeting_cannot_be_answered(sip, alice, needs_assessment, bo
     with refused("The meeting is no longer scheduled"):
         respond(
             meeting.invitees.get(unit=primary_care),
-            actor=bob,
-            unit=primary_care,
+            actor=staff(bob, primary_care),
             response="accepted",
         )
 
@@ -448,7 +449,7 @@ def test_a_meeting_moved_to_a_new_time_asks_everyone_to_answer_again(
     sip, alice, needs_assessment, bob, primary_care
 ):
     meeting = sip.invite(sip.to("consented"))
-    respond(meeting.invitees.get(unit=primary_care), actor=bob, unit=primary_care, response="accepted")  # fmt: skip
+    respond(meeting.invitees.get(unit=primary_care), actor=staff(bob, primary_care), response="accepted")  # fmt: skip
     later = meeting.starts_at + datetime.timedelta(days=2)
     reschedule(sip, meeting, starts_at=later)
     meeting.refresh_from_db()
@@ -462,7 +463,7 @@ def test_a_meeting_moved_to_a_new_time_asks_everyone_to_answer_again(
 
 def test_a_new_place_keeps_the_answers(sip, bob, primary_care):
     meeting = sip.invite(sip.to("consented"))
-    respond(meeting.invitees.get(unit=primary_care), actor=bob, unit=primary_care, response="accepted")  # fmt: skip
+    respond(meeting.invitees.get(unit=primary_care), actor=staff(bob, primary_care), response="accepted")  # fmt: skip
     reschedule(sip, meeting, place="", video_link="https://video.example.se/sip-123")
     meeting.refresh_from_db()
     assert (meeting.place, meeting.video_link) == ("", "https://video.example.se/sip-123")
@@ -529,8 +530,7 @@ def test_adding_and_changing_a_goal_is_logged(sip, alice, needs_assessment, bob,
     goal = sip.goal(plan, "Jag vill bo kvar hemma")
     assert_event(plan, "goal_added", alice, needs_assessment)
     services.goal_save(
-        actor=bob,
-        unit=primary_care,
+        actor=staff(bob, primary_care),
         plan=plan,
         goal=goal,
         expected_version=goal.lock_version,
@@ -590,8 +590,7 @@ def test_changing_and_removing_an_intervention_is_logged(
     plan = sip.to("consented")
     care = sip.intervention(plan, region, primary_care, "Läkarbesök")
     services.intervention_save(
-        actor=bob,
-        unit=primary_care,
+        actor=staff(bob, primary_care),
         plan=plan,
         intervention=care,
         expected_version=care.lock_version,
@@ -639,7 +638,7 @@ def test_an_intervention_comes_after_another_in_the_same_plan(sip, person, munic
 def test_each_unit_names_a_contact_person_who_works_there(sip, bob, frida, primary_care):
     plan = sip.to("consented")
     participant = plan.participants.get(unit=primary_care)
-    as_bob = {"actor": bob, "unit": primary_care, "plan": plan, "participant": participant}
+    as_bob = {"actor": staff(bob, primary_care), "plan": plan, "participant": participant}
     with refused("The contact person must work in that unit"):
         services.contact_person_set(**as_bob, person=frida)
     services.contact_person_set(**as_bob, person=bob)
@@ -1065,7 +1064,7 @@ def test_a_unit_with_nobody_to_tell_is_left_for_the_lead_to_record(
 
 def test_the_citizens_own_withdrawal_tells_the_units_too(sip, person, primary_care):
     plan = sip.to("active")
-    services.consent_withdraw_by_citizen(citizen=person, plan=fresh(plan))
+    services.consent_withdraw(actor=Citizen(person=person), plan=fresh(plan))
     notice = ClosingNotice.objects.get(plan=plan, unit=primary_care)
     assert (notice.method, notice.informed_by) == ("samplan", None)
 

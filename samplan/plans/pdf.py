@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML
 
-from samplan.citizen.presenter import CitizenPlan
+from samplan.plans.presenter import CitizenPlan
 
 
 def plan_pdf_bytes(view: CitizenPlan, *, language: str = "sv") -> bytes:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from samplan.audit import views
+from samplan.review import views
 
 app_name = "audit"
 

@@ -10,13 +10,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from samplan.notifications import reminders, services
+from samplan.notifications.models import Notification
 from samplan.plans.models import Meeting, Plan
 
 
 @transaction.atomic
 def load_demo_notifications() -> int:
     """Returns how many notifications were written now."""
-    before = services.Notification.objects.count()
+    before = Notification.objects.count()
     meetings = Meeting.objects.filter(
         status=Meeting.Status.SCHEDULED, starts_at__gt=timezone.now(), calendar__isnull=True
     ).select_related("plan__person")
@@ -25,4 +26,4 @@ def load_demo_notifications() -> int:
     for plan in Plan.objects.filter(state=Plan.State.CLOSED).select_related("person"):
         services.plan_closed_queue(plan=plan)
     reminders.reminders_send()
-    return services.Notification.objects.count() - before
+    return Notification.objects.count() - before

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from samplan.accounts.models import Membership, Organization, Unit, User
-from samplan.core.demo_plans import load_demo_plans
 from samplan.core.identifiers import luhn_valid
-from samplan.notifications.demo import load_demo_notifications
+from samplan.demo.notifications import load_demo_notifications
+from samplan.demo.plans import load_demo_plans
 from samplan.notifications.models import Notification
 from samplan.people import identity
 from samplan.people.models import Person, Relation

@@ -3,8 +3,8 @@
 from django.core.management import call_command
 
 from samplan.accounts.models import User
-from samplan.core.demo import DEMO_PASSWORD
-from samplan.notifications.demo import load_demo_notifications
+from samplan.demo.notifications import load_demo_notifications
+from samplan.demo.world import DEMO_PASSWORD
 from samplan.notifications.models import Notification
 
 

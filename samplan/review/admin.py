@@ -1,8 +1,8 @@
 from django.contrib import admin
 
 from samplan.accounts.access import security_events_visible_to
+from samplan.accounts.admin_scope import SystemAdministratorOnly
 from samplan.audit.models import SecurityEvent
-from samplan.core.admin import SystemAdministratorOnly
 
 
 @admin.register(SecurityEvent)

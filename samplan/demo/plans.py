@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from samplan.accounts.models import Organization, Unit, User
+from samplan.accounts.models import Membership, Organization, Unit, User
 from samplan.people.models import Person
 from samplan.plans import services
 from samplan.plans.models import Consent, Invitee, Meeting, Plan, PlanVersion
+from samplan.policy import Citizen, Staff
 
 
 def _day(offset: int) -> datetime.date:
@@ -200,10 +201,11 @@ def load_demo_plans(people: dict[str, Person]) -> int:
 
 
 def _tell(story: Story, person: Person) -> Plan:
-    actor = User.objects.get(username=story.by)
     unit = Unit.objects.get(name=story.unit)
+    membership = Membership.objects.get(user__username=story.by, unit=unit)
+    actor = Staff(user=membership.user, unit=unit, role=membership.role)
     plan = services.plan_initiate(
-        actor=actor, unit=unit, person=person, reasons=story.reasons, source=Plan.Source.STAFF
+        actor=actor, person=person, reasons=story.reasons, source=Plan.Source.STAFF
     )
     Plan.objects.filter(pk=plan.pk).update(
         initiated_at=_at(-story.age_days, 9), own_words=story.own_words
@@ -216,7 +218,6 @@ def _tell(story: Story, person: Person) -> Plan:
     if story.stage == "refused":
         services.consent_record(
             actor=actor,
-            unit=unit,
             plan=plan,
             decision=Consent.Decision.REFUSED,
             decided_on=consent_day,
@@ -228,7 +229,6 @@ def _tell(story: Story, person: Person) -> Plan:
     units = list(Unit.objects.filter(name__in=story.units))
     services.consent_record(
         actor=actor,
-        unit=unit,
         plan=plan,
         decision=Consent.Decision.GIVEN,
         decided_on=consent_day,
@@ -243,7 +243,6 @@ def _tell(story: Story, person: Person) -> Plan:
         return plan
     meeting = services.meeting_schedule(
         actor=actor,
-        unit=unit,
         plan=plan,
         kind=Meeting.Kind.FIRST,
         starts_at=_at(4, 13),
@@ -260,17 +259,13 @@ def _tell(story: Story, person: Person) -> Plan:
         _write_minimal(plan, actor, unit, units)
     services.meeting_held(
         actor=actor,
-        unit=unit,
         meeting=meeting,
         attended=Invitee.objects.filter(meeting=meeting).values_list("pk", flat=True),
     )
-    services.plan_establish(
-        actor=actor, unit=unit, plan=plan, approval_method=PlanVersion.Method.MEETING_ORAL
-    )
+    services.plan_establish(actor=actor, plan=plan, approval_method=PlanVersion.Method.MEETING_ORAL)
     if story.stage == "withdrawn":
         services.consent_withdraw(
             actor=actor,
-            unit=unit,
             plan=plan,
             decided_on=_day(-3),
             mode=Consent.Mode.ORAL,
@@ -279,7 +274,6 @@ def _tell(story: Story, person: Person) -> Plan:
     elif story.stage == "follow_up":
         services.meeting_schedule(
             actor=actor,
-            unit=unit,
             plan=plan,
             kind=Meeting.Kind.FOLLOW_UP,
             starts_at=_at(3, 10),
@@ -290,14 +284,12 @@ def _tell(story: Story, person: Person) -> Plan:
     elif story.stage in {"revision", "closed"}:
         services.goal_save(
             actor=actor,
-            unit=unit,
             plan=plan,
             term="short",
             text="Jag vill kunna ta bussen till stan",
         )
         services.followup_record(
             actor=actor,
-            unit=unit,
             plan=plan,
             how_it_went="Det har gått bra.",
             helped_hindered="Täta kontakter hjälpte.",
@@ -318,7 +310,7 @@ def _tell(story: Story, person: Person) -> Plan:
 
 def _write_plan(story, plan, actor, unit, units) -> None:
     goals = [
-        services.goal_save(actor=actor, unit=unit, plan=plan, term=term, text=text)
+        services.goal_save(actor=actor, plan=plan, term=term, text=text)
         for term, text in story.goals
     ]
     by_name = {u.name: u for u in units}
@@ -326,7 +318,6 @@ def _write_plan(story, plan, actor, unit, units) -> None:
         responsible = by_name[unit_name]
         services.intervention_save(
             actor=actor,
-            unit=unit,
             plan=plan,
             what=what,
             organization=responsible.organization,
@@ -345,7 +336,6 @@ def _write_plan(story, plan, actor, unit, units) -> None:
     )
     services.plan_update(
         actor=actor,
-        unit=unit,
         plan=plan,
         expected_version=plan.lock_version,
         overall_responsibility=principal,
@@ -361,7 +351,6 @@ def _write_minimal(plan, actor, unit, units) -> None:
     for u in units:
         services.intervention_save(
             actor=actor,
-            unit=unit,
             plan=plan,
             what=f"Kontakt med {u.name}",
             organization=u.organization,
@@ -370,11 +359,10 @@ def _write_minimal(plan, actor, unit, units) -> None:
     plan.refresh_from_db()
     services.plan_update(
         actor=actor,
-        unit=unit,
         plan=plan,
         expected_version=plan.lock_version,
         overall_responsibility=unit.organization,
-        lead=actor,
+        lead=actor.user,
         next_follow_up=_day(20),
         no_other_actors=True,
     )
@@ -387,10 +375,10 @@ def _erik_uses_min_sip(plan: Plan, erik: Person) -> None:
     )
     plan.current_consent.relatives.add(sister)
     services.relative_access_grant(
-        citizen=erik, plan=plan, relative=sister, sections=["meetings", "goals"]
+        actor=Citizen(person=erik), plan=plan, relative=sister, sections=["meetings", "goals"]
     )
     services.citizen_message_send(
-        citizen=erik,
+        actor=Citizen(person=erik),
         plan=plan,
         kind="comment",
         text="Kan vi flytta nästa möte till en eftermiddag? Jag sover dåligt och har svårt med morgnar.",

@@ -8,13 +8,14 @@ from django.views.decorators.http import require_http_methods
 
 from samplan import policy
 from samplan.accounts.access import acting_unit_required
-from samplan.audit import review
-from samplan.audit.forms import PeriodForm, ReviewForm
+from samplan.audit import services as audit
 from samplan.audit.models import AccessReview
-from samplan.audit.services import access_log_record
+from samplan.audit.services import access_log_record, access_log_record_many
 from samplan.core.parsing import parse_ids
 from samplan.people.forms import PersonSearchForm
 from samplan.people.models import Person
+from samplan.review import sampling
+from samplan.review.forms import PeriodForm, ReviewForm
 
 
 def _require_reviewer(request: HttpRequest) -> None:
@@ -35,7 +36,7 @@ def log_review(request: HttpRequest) -> HttpResponse:
     form = ReviewForm(request.POST or None, initial={"days": days})
     if request.method == "POST" and form.is_valid():
         ids = parse_ids(form.cleaned_data["sample_ids"].split(","))
-        start, end = review.period(form.cleaned_data["days"])
+        start, end = sampling.period(form.cleaned_data["days"])
         AccessReview.objects.create(
             unit=unit,
             reviewer=request.user,
@@ -46,7 +47,7 @@ def log_review(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("The review is recorded."))
         return redirect("audit:review")
-    result = review.review_sample(unit, days=days)
+    result = sampling.review_sample(unit, days=days)
     form.initial["sample_ids"] = ",".join(str(i) for i in result["sample_ids"])
     shown = {r.entry.pk: r.entry for r in result["sample"] + result["flagged"]}
     access_log_record_many_people(request, shown.values())
@@ -62,7 +63,6 @@ def log_review(request: HttpRequest) -> HttpResponse:
 
 def access_log_record_many_people(request, entries) -> None:
     """Showing who read whom discloses that the individual is in the system: log it too."""
-    from samplan.audit.services import access_log_record_many
 
     seen = {}
     for entry in entries:
@@ -90,6 +90,6 @@ def person_extract(request: HttpRequest) -> HttpResponse:
         context["searched"] = True
         if person is not None:
             access_log_record(request=request, action="audit:extract", person=person, obj=person)
-            context.update(person=person, rows=list(review.person_extract(person)))
+            context.update(person=person, rows=list(audit.person_extract(person)))
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "audit/extract.html", context, status=status)

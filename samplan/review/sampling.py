@@ -1,8 +1,7 @@
 """Systematic review of the access log (HSLF-FS 2016:40 4 kap. 9 §: regular, documented checks).
 
 Unit managers get a random sample of their unit's accesses and flags for what deserves a
-closer look. The individual's extract (which unit read his or her data, and when) is built
-here too, so that staff's printout and Min SIP show the same thing.
+closer look. The individual's extract is samplan.audit.services.person_extract.
 """
 
 import datetime
@@ -11,12 +10,13 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Min
-from django.db.models.functions import TruncDate
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samplan.audit.models import AccessLogEntry
+from samplan.plans import rules
+from samplan.plans.models import Participant, Plan
 
 # A user with more reads than this many times the unit's median, and at least MIN_VOLUME
 # reads, is flagged as unusual volume.
@@ -69,11 +69,9 @@ def heavy_users(unit, start, end) -> set[int]:
 
 
 def _participating_plan_ids(unit, plan_ids: set[str]) -> set[str]:
-    from samplan.plans.models import Participant, Plan
-
     taking_part = Participant.objects.filter(unit=unit, is_active=True, plan_id__in=plan_ids)
     initiated = Plan.objects.filter(
-        pk__in=plan_ids, initiating_unit=unit, state__in=["initiated", "consent_refused"]
+        pk__in=plan_ids, initiating_unit=unit, state__in=rules.BEFORE_CONSENT
     )
     return {str(pk) for pk in taking_part.values_list("plan_id", flat=True)} | {
         str(pk) for pk in initiated.values_list("pk", flat=True)
@@ -119,14 +117,3 @@ def review_sample(unit, *, days: int = 30, size: int = 20, seed: int | None = No
         "volumes": volumes.most_common(),
         "sample_ids": sorted(chosen),
     }
-
-
-def person_extract(person):
-    """Which unit and organisation read the individual's data, and when (one row a unit a day)."""
-    return (
-        AccessLogEntry.objects.filter(person=person)
-        .annotate(day=TruncDate("at"))
-        .values("unit__name", "organization__name", "day")
-        .annotate(reads=Count("id"), first=Min("at"), last=Max("at"))
-        .order_by("-day", "unit__name")
-    )

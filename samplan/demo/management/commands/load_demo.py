@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from samplan.core.demo import DEMO_PASSWORD, demo_logins, load_demo_world
+from samplan.demo.world import DEMO_PASSWORD, demo_logins, load_demo_world
 
 
 class Command(BaseCommand):

@@ -11,9 +11,14 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from samplan import policy
+from samplan.accounts.models import Membership, Unit, User
+from samplan.audit.models import SecurityEvent
+from samplan.audit.services import security_event_record
 from samplan.people.models import Person
 
 CITIZEN_SESSION_KEY = "samplan_citizen"
@@ -22,9 +27,6 @@ CITIZEN_SESSION_KEY = "samplan_citizen"
 def citizen_login(request, person: Person, *, method: str, acr: str = "") -> None:
     """Start a citizen session: a new session (ending any staff login in this browser), with
     the same idle and absolute limits as staff sessions. Recorded as a security event."""
-    from samplan.audit.models import SecurityEvent
-    from samplan.audit.services import security_event_record
-
     request.session.flush()
     now = int(time.time())
     request.session[CITIZEN_SESSION_KEY] = {
@@ -38,9 +40,6 @@ def citizen_login(request, person: Person, *, method: str, acr: str = "") -> Non
 
 
 def citizen_logout(request) -> None:
-    from samplan.audit.models import SecurityEvent
-    from samplan.audit.services import security_event_record
-
     person = current_citizen(request)
     if person is not None:
         security_event_record(
@@ -69,17 +68,57 @@ def current_citizen(request) -> Person | None:
     return Person.objects.filter(pk=data.get("person")).first()
 
 
+class StaffRequest(HttpRequest):
+    """What a staff page gets (as healthchecks types its authenticated request): a logged-in
+    user acting for a unit. For type checkers and editors; set by the middleware."""
+
+    user: User
+    actor: policy.Staff
+    acting_unit: Unit
+    acting_membership: Membership
+
+
+class CitizenRequest(HttpRequest):
+    """What a Min SIP page gets: the individual, a guardian or a relative, logged in."""
+
+    actor: policy.Citizen
+    citizen: Person
+
+
+class ActorMiddleware:
+    """Sets request.actor: a policy.Staff acting for the chosen unit, a policy.Citizen in a
+    Min SIP session, or None. (A citizen session and a staff login never share a session.)
+    For a citizen, request.citizen is the Person too. Place after ActingUnitMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.actor = None
+        request.citizen = None
+        membership = getattr(request, "acting_membership", None)
+        if membership is not None:
+            request.actor = policy.Staff(
+                user=request.user, unit=membership.unit, role=membership.role
+            )
+        elif CITIZEN_SESSION_KEY in request.session:
+            person = current_citizen(request)
+            if person is not None:
+                request.citizen = person
+                request.actor = policy.Citizen(person=person)
+        return self.get_response(request)
+
+
 def citizen_required(view):
-    """Min SIP pages: need a citizen session (not a staff login); sets request.citizen."""
+    """Min SIP pages: need a citizen session (not a staff login); request.citizen is set."""
 
     @login_not_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        person = current_citizen(request)
+        person = getattr(request, "citizen", None)
         if person is None:
             url = reverse("citizen:login")
             return redirect(f"{url}?{urlencode({'next': request.get_full_path()})}")
-        request.citizen = person
         return view(request, *args, **kwargs)
 
     return wrapper

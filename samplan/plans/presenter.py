@@ -1,11 +1,13 @@
 """What the individual sees of a plan, as plain data. The Min SIP page and the PDF copy are both
 rendered from `plan_for_citizen`, so they can never say different things."""
 
+import enum
 from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samplan.plans import rules
 from samplan.plans.models import Meeting, Plan, PlanVersion, RelativeAccess
 
 ALL_SECTIONS = tuple(RelativeAccess.Section.values)
@@ -16,10 +18,30 @@ KIND_HEADINGS = {
 }
 
 
+class Role(enum.StrEnum):
+    """Who the viewer is to the plan in Min SIP."""
+
+    INDIVIDUAL = "individual"
+    GUARDIAN = "guardian"  # of a child (rules.acts_for_child)
+    RELATIVE = "relative"
+
+    @property
+    def is_individual(self) -> bool:
+        return self is Role.INDIVIDUAL
+
+    @property
+    def is_guardian(self) -> bool:
+        return self is Role.GUARDIAN
+
+    @property
+    def is_relative(self) -> bool:
+        return self is Role.RELATIVE
+
+
 @dataclass
 class CitizenPlan:
     plan: Plan
-    role: str  # "individual", "guardian", "relative"
+    role: Role
     sections: tuple[str, ...]
     version: PlanVersion | None
     pending: PlanVersion | None
@@ -32,21 +54,29 @@ class CitizenPlan:
         return section in self.sections
 
     @property
+    def is_individual(self) -> bool:
+        return self.role.is_individual
+
+    @property
+    def is_relative(self) -> bool:
+        return self.role.is_relative
+
+    @property
     def can_act(self) -> bool:
-        return self.role in {"individual", "guardian"} and not self.plan.is_closed
+        return not self.role.is_relative and not self.plan.is_closed
 
 
-def role_of(plan: Plan, viewer) -> str:
+def role_of(plan: Plan, viewer) -> Role:
     if plan.person_id == viewer.pk:
-        return "individual"
-    if plan.person.relations.filter(related=viewer, kind="guardian").exists():
-        return "guardian"
-    return "relative"
+        return Role.INDIVIDUAL
+    if rules.acts_for_child(viewer, plan):
+        return Role.GUARDIAN
+    return Role.RELATIVE
 
 
 def plan_for_citizen(plan: Plan, viewer) -> CitizenPlan:
     role = role_of(plan, viewer)
-    if role == "relative":
+    if role.is_relative:
         access = plan.relative_accesses.filter(relative=viewer, revoked_at__isnull=True).first()
         sections = tuple(access.sections) if access else ()
     else:
@@ -57,7 +87,8 @@ def plan_for_citizen(plan: Plan, viewer) -> CitizenPlan:
         (
             v
             for v in versions
-            if v.approval == PlanVersion.Approval.PENDING and plan.state == "revision"
+            if v.approval == PlanVersion.Approval.PENDING
+            and rules.may_start("version.approve", plan)
         ),
         None,
     )

@@ -1,0 +1,521 @@
+"""The outbox: who is told what, written to the outbox in the caller's transaction.
+
+Entry points for the other apps (keyword-only, called INSIDE the transaction of the change
+that causes them, so the outbox rows commit or roll back with the change):
+
+- `meeting_invitations_queue(meeting=..., method="REQUEST" | "CANCEL")`
+- `plan_closed_queue(plan=...)`
+- `join_request_queue(join_request=...)`, `join_request_accepted_queue(join_request=...)`
+- `inbox_for_user(user)`, `inbox_for_person(person)`, `inbox_mark_read(...)`
+- `email_preference_set(person=..., email_ok=...)`
+
+Delivery (`notification_deliver`) and the sweeper (`notifications_sweep`) run in the worker
+(samplan.notifications.tasks); reminders are in samplan.notifications.reminders.
+
+Nothing personal goes into an e-mail: the subject and text are fixed, the link leads to the
+inbox in Samplan, and the calendar file holds only the time, "SIP-möte" and that link.
+Inbox items carry no names either: their link leads to the plan, which the policy guards.
+"""
+
+import datetime
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from samplan import policy
+from samplan.accounts.models import Unit, User
+from samplan.notifications import ics
+from samplan.notifications.delivery import enqueue_delivery
+from samplan.notifications.models import MeetingCalendar, Notification, NotificationPreference
+from samplan.notifications.texts import (
+    absolute_url,
+    email_body,
+    meeting_texts,
+    when_text,
+)
+from samplan.people.models import Person
+from samplan.plans.access import unit_may
+from samplan.plans.models import Meeting
+
+logger = logging.getLogger(__name__)
+
+Kind = Notification.Kind
+Status = Notification.Status
+EMAIL, INBOX = Notification.Channel.EMAIL, Notification.Channel.INBOX
+
+
+# --- Writing to the outbox ------------------------------------------------------------------
+
+
+@dataclass
+class Draft:
+    """One notification to write, unless its dedupe key is already there."""
+
+    dedupe_key: str
+    channel: str
+    kind: str
+    subject: str
+    body: str = ""
+    link: str = ""
+    ics: str = ""
+    user: User | None = None
+    person: Person | None = None
+    unit: Unit | None = None
+    email: str = ""
+    plan: object = None
+
+    def build(self, now: datetime.datetime) -> Notification:
+        email = self.channel == EMAIL
+        return Notification(
+            dedupe_key=self.dedupe_key[:255],
+            channel=self.channel,
+            kind=self.kind,
+            subject=self.subject[:200],
+            body=self.body,
+            link=self.link[:300],
+            ics=self.ics,
+            user=self.user,
+            person=self.person,
+            unit=self.unit,
+            email=self.email,
+            plan=self.plan,
+            status=Status.PENDING if email else Status.DELIVERED,
+            next_attempt_at=now if email else None,
+            enqueued_at=now if email else None,  # on commit
+        )
+
+
+def write(drafts: Iterable[Draft], *, only_new: bool = False) -> list[Notification]:
+    """Write the drafts whose dedupe key is new. Returns every notification they stand for
+    (existing ones too, so a repeated call returns the same rows), or with `only_new` just
+    the ones written now."""
+    drafts = list({d.dedupe_key[:255]: d for d in drafts}.values())
+    keys = [d.dedupe_key[:255] for d in drafts]
+    existing = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        existing.update(
+            (n.dedupe_key, n) for n in Notification.objects.filter(dedupe_key__in=chunk)
+        )
+    now = timezone.now()
+    result = []
+    for draft, key in zip(drafts, keys, strict=True):
+        if key in existing:
+            if not only_new:
+                result.append(existing[key])
+            continue
+        notification, created = Notification.objects.get_or_create(
+            dedupe_key=key, defaults=_fields(draft.build(now))
+        )
+        if created and notification.channel == EMAIL:
+            transaction.on_commit(partial(enqueue_delivery, notification.pk))
+        if created or not only_new:
+            result.append(notification)
+    return result
+
+
+def _fields(notification: Notification) -> dict:
+    return {
+        f.name: getattr(notification, f.name)
+        for f in Notification._meta.concrete_fields
+        if f.name not in {"id", "dedupe_key", "created_at"}
+    }
+
+
+# --- Recipients -----------------------------------------------------------------------------
+
+
+def unit_members(unit: Unit) -> QuerySet:
+    """The active staff of a unit: they get the unit's inbox items."""
+    return User.objects.filter(
+        is_active=True, memberships__unit=unit, memberships__is_active=True
+    ).distinct()
+
+
+def email_address(address: str) -> str:
+    return (address or "").strip().lower()
+
+
+def person_email_ok(person: Person) -> bool:
+    """E-mail only to a person with an address who agreed to e-mail."""
+    if not email_address(person.email):
+        return False
+    return NotificationPreference.objects.filter(person=person, email_ok=True).exists()
+
+
+def _citizen_link(person: Person, plan) -> str:
+    """The plan in Min SIP if the person may see it, else the start of Min SIP."""
+    if plan is not None and policy.decide(policy.Citizen(person=person), "plan.view", plan):
+        return reverse("citizen:plan", args=[plan.pk])
+    return reverse("citizen:home")
+
+
+def unit_drafts(
+    unit: Unit,
+    *,
+    key: str,
+    kind: str,
+    subject: str,
+    line: str,
+    inbox_body: str,
+    staff_link: str,
+    plan,
+    ics_for=None,
+) -> list[Draft]:
+    """The unit's functional mailbox gets one e-mail, each active member an inbox item."""
+    drafts = []
+    address = email_address(unit.email)
+    if address:
+        drafts.append(
+            Draft(
+                dedupe_key=f"{key}:email:{address}",
+                channel=EMAIL,
+                kind=kind,
+                subject=subject,
+                body=email_body(line, reverse("notifications:inbox")),
+                link=reverse("notifications:inbox"),
+                ics=ics_for(absolute_url(reverse("notifications:inbox"))) if ics_for else "",
+                unit=unit,
+                email=address,
+                plan=plan,
+            )
+        )
+    for user in unit_members(unit):
+        drafts.append(
+            Draft(
+                dedupe_key=f"{key}:user:{user.pk}",
+                channel=INBOX,
+                kind=kind,
+                subject=subject,
+                body=inbox_body,
+                link=staff_link,
+                user=user,
+                unit=unit,
+                plan=plan,
+            )
+        )
+    return drafts
+
+
+def person_drafts(
+    person: Person,
+    *,
+    key: str,
+    kind: str,
+    subject: str,
+    line: str,
+    inbox_body: str,
+    plan,
+    ics_for=None,
+) -> list[Draft]:
+    """A Min SIP inbox item, and an e-mail when the person agreed to e-mail."""
+    drafts = [
+        Draft(
+            dedupe_key=f"{key}:person:{person.pk}",
+            channel=INBOX,
+            kind=kind,
+            subject=subject,
+            body=inbox_body,
+            link=_citizen_link(person, plan),
+            person=person,
+            plan=plan,
+        )
+    ]
+    if person_email_ok(person):
+        address = email_address(person.email)
+        path = reverse("notifications:citizen_inbox")
+        drafts.append(
+            Draft(
+                dedupe_key=f"{key}:email:{address}",
+                channel=EMAIL,
+                kind=kind,
+                subject=subject,
+                body=email_body(line, path),
+                link=path,
+                ics=ics_for(absolute_url(path)) if ics_for else "",
+                person=person,
+                email=address,
+                plan=plan,
+            )
+        )
+    return drafts
+
+
+def citizens_of(plan) -> list[Person]:
+    """The individual and, for a child, the guardians the policy lets see the plan (never
+    for a protected individual)."""
+    people = [plan.person]
+    for guardian in plan.person.guardians:
+        if policy.decide(policy.Citizen(person=guardian), "plan.view", plan):
+            people.append(guardian)
+    return people
+
+
+# --- Entry points: meetings and closing -----------------------------------------------------
+
+
+@transaction.atomic
+def meeting_invitations_queue(*, meeting, method: str) -> list[Notification]:
+    """Tell everyone invited to the meeting that it is new or changed (REQUEST) or cancelled
+    (CANCEL), with a calendar file. Each call raises the meeting's SEQUENCE by one.
+
+    A unit: one e-mail to its functional address, an inbox item for each active member. The
+    individual or a relative: a Min SIP inbox item, and an e-mail if he or she has an address
+    and agreed to e-mail. Returns every notification written.
+    """
+    if method not in ics.METHODS:
+        raise ValueError(f"method must be one of {ics.METHODS}, not {method!r}")
+    calendar, created = MeetingCalendar.objects.select_for_update().get_or_create(
+        meeting=meeting, defaults={"sequence": 0, "method": method}
+    )
+    if not created:
+        calendar.sequence += 1
+        calendar.method = method
+        calendar.save(update_fields=["sequence", "method", "updated_at"])
+    if method == "CANCEL":
+        kind = Kind.MEETING_CANCELLED
+    elif calendar.sequence == 0:
+        kind = Kind.MEETING_INVITATION
+    else:
+        kind = Kind.MEETING_CHANGED
+    plan = meeting.plan
+    key = f"{kind}:meeting:{meeting.pk}:seq{calendar.sequence}"
+    drafts = []
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, line = meeting_texts(kind)
+        inbox_body = _("The meeting is on %(when)s.") % {"when": when_text(meeting.starts_at)}
+
+        def ics_for(link: str) -> str:
+            return ics.meeting_ics(
+                meeting, method=method, sequence=calendar.sequence, link=link, summary=subject
+            )
+
+        for invitee in meeting.invitees.select_related("unit", "person"):
+            if invitee.unit_id:
+                drafts += unit_drafts(
+                    invitee.unit,
+                    key=key,
+                    kind=kind,
+                    subject=subject,
+                    line=line,
+                    inbox_body=inbox_body,
+                    staff_link=reverse("plans:meetings", args=[plan.pk]),
+                    plan=plan,
+                    ics_for=ics_for,
+                )
+            else:
+                drafts += person_drafts(
+                    invitee.person,
+                    key=key,
+                    kind=kind,
+                    subject=subject,
+                    line=line,
+                    inbox_body=inbox_body,
+                    plan=plan,
+                    ics_for=ics_for,
+                )
+    return write(drafts)
+
+
+@transaction.atomic
+def plan_closed_queue(*, plan) -> list[Notification]:
+    """Tell every participating unit (functional e-mail, inbox items for its members) and the
+    individual in Min SIP (and the guardians of a child, where the policy lets them see the
+    plan) that the SIP is closed. Returns those notifications, from which the lead's record
+    of who was informed can be written: e-mails to units carry `unit`, Min SIP items `person`.
+
+    Meetings the closing cancelled, whose invitations went out with a calendar file, also get
+    their CANCEL (not in the list returned).
+    """
+    occasion = plan.closed_at.isoformat() if plan.closed_at else "closed"
+    key = f"{Kind.PLAN_CLOSED}:plan:{plan.pk}:{occasion}"
+    kind = Kind.PLAN_CLOSED
+    drafts = []
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, line = _("SIP closed"), _("A SIP has been closed.")
+        inbox_body = _("The SIP is closed. The plan can still be read.")
+        participants = plan.participants.filter(is_active=True).select_related("unit")
+        for participant in participants:
+            drafts += unit_drafts(
+                participant.unit,
+                key=key,
+                kind=kind,
+                subject=subject,
+                line=line,
+                inbox_body=inbox_body,
+                staff_link=reverse("plans:overview", args=[plan.pk]),
+                plan=plan,
+            )
+        for person in citizens_of(plan):
+            drafts += person_drafts(
+                person,
+                key=key,
+                kind=kind,
+                subject=subject,
+                line=line,
+                inbox_body=inbox_body,
+                plan=plan,
+            )
+    notifications = write(drafts)
+    cancelled = Meeting.objects.filter(
+        plan=plan, status=Meeting.Status.CANCELLED, calendar__method="REQUEST"
+    )
+    for meeting in cancelled.select_related("plan__person"):
+        meeting_invitations_queue(meeting=meeting, method="CANCEL")
+    return notifications
+
+
+# --- Entry points: requests to take part -----------------------------------------------------
+
+
+def _writing_units(plan) -> list[Unit]:
+    """The units that may change the plan (the initiating unit before consent, else the
+    writing participants): the policy decides, so nobody else hears of the plan."""
+    candidates = [plan.initiating_unit] + [
+        p.unit for p in plan.participants.filter(is_active=True).select_related("unit")
+    ]
+    units = {}
+    for unit in candidates:
+        if unit.is_active and unit_may(plan, unit, "plan.edit"):
+            units.setdefault(unit.pk, unit)
+    return list(units.values())
+
+
+@transaction.atomic
+def join_request_queue(*, join_request) -> list[Notification]:
+    """Tell the plan's lead (inbox) and its writing units (functional e-mail, inbox items for
+    their members) that a unit asks to take part. Fixed texts without names; the link leads to
+    the plan, which the policy guards. The requesting unit is told nothing here."""
+    plan = join_request.plan
+    kind = Kind.JOIN_REQUEST
+    key = f"{kind}:request:{join_request.pk}"
+    link = reverse("plans:overview", args=[plan.pk])
+    drafts = []
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, line = _("Request to take part in a SIP"), _("A unit asks to take part in a SIP.")
+        inbox_body = _("A unit asks to take part in the SIP. Open the SIP to answer the request.")
+        lead = plan.lead
+        lead_sees = lead is not None and lead.is_active
+        if lead_sees:
+            lead_units = lead.memberships.filter(is_active=True).values_list("unit", flat=True)
+            lead_sees = any(
+                policy.decide(policy.Staff(user=lead, unit=u, role=""), "plan.view", plan)
+                for u in Unit.objects.filter(pk__in=lead_units)
+            )
+        if lead_sees:
+            drafts.append(
+                Draft(
+                    dedupe_key=f"{key}:user:{lead.pk}",
+                    channel=INBOX,
+                    kind=kind,
+                    subject=subject,
+                    body=inbox_body,
+                    link=link,
+                    user=lead,
+                    plan=plan,
+                )
+            )
+        for unit in _writing_units(plan):
+            drafts += unit_drafts(
+                unit,
+                key=key,
+                kind=kind,
+                subject=subject,
+                line=line,
+                inbox_body=inbox_body,
+                staff_link=link,
+                plan=plan,
+            )
+    return write(drafts)
+
+
+@transaction.atomic
+def join_request_accepted_queue(*, join_request) -> list[Notification]:
+    """Tell the requesting unit (functional e-mail, inbox items for its members) that it now
+    takes part in the SIP its initiative reached. Only once the consent lets it take part: a
+    unit that may not see the plan is never told (a declined request is never told at all)."""
+    plan = join_request.plan
+    unit = join_request.unit
+    if not policy.decide(policy.Staff(user=None, unit=unit, role=""), "plan.view", plan):
+        return []
+    kind = Kind.JOIN_ACCEPTED
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, line = _("Your unit takes part in a SIP"), _("Your unit now takes part in a SIP.")
+        inbox_body = _(
+            "Your initiative has been answered: your unit now takes part in the SIP, within "
+            "the individual's consent."
+        )
+        drafts = unit_drafts(
+            unit,
+            key=f"{kind}:request:{join_request.pk}",
+            kind=kind,
+            subject=subject,
+            line=line,
+            inbox_body=inbox_body,
+            staff_link=reverse("plans:overview", args=[plan.pk]),
+            plan=plan,
+        )
+    return write(drafts)
+
+
+# --- Inboxes --------------------------------------------------------------------------------
+
+
+def inbox_for_user(user) -> QuerySet:
+    """A staff member's inbox items, newest first."""
+    return Notification.objects.filter(channel=INBOX, user=user).order_by("-created_at", "-id")
+
+
+def inbox_for_person(person) -> QuerySet:
+    """A person's Min SIP inbox items, newest first."""
+    return Notification.objects.filter(channel=INBOX, person=person).order_by("-created_at", "-id")
+
+
+def inbox_mark_read(
+    *, user=None, person=None, notification_ids: Iterable[int] | None = None
+) -> int:
+    """Mark the recipient's own items read (the given ones, or all). Others' items are never
+    touched, whatever ids are given. Returns how many changed."""
+    if (user is None) == (person is None):
+        raise ValueError("give exactly one of user and person")
+    items = inbox_for_user(user) if user is not None else inbox_for_person(person)
+    items = items.filter(read_at__isnull=True)
+    if notification_ids is not None:
+        items = items.filter(pk__in=list(notification_ids))
+    return items.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def email_preference_set(*, person: Person, email_ok: bool) -> NotificationPreference:
+    """The person's own choice (Min SIP): e-mail when there is news, or not."""
+    preference, _created = NotificationPreference.objects.update_or_create(
+        person=person, defaults={"email_ok": bool(email_ok)}
+    )
+    return preference
+
+
+# --- Receivers of samplan.plans.signals (connected in NotificationsConfig.ready) -------------
+
+
+def join_request_received(sender, *, join_request, **kwargs) -> list[Notification]:
+    return join_request_queue(join_request=join_request)
+
+
+def join_request_accepted_received(sender, *, join_request, **kwargs) -> list[Notification]:
+    return join_request_accepted_queue(join_request=join_request)
+
+
+def meeting_changed_received(sender, *, meeting, method: str, **kwargs) -> list[Notification]:
+    return meeting_invitations_queue(meeting=meeting, method=method)
+
+
+def plan_closed_received(sender, *, plan, **kwargs) -> list[Notification]:
+    return plan_closed_queue(plan=plan)

@@ -1,0 +1,18 @@
+"""What happens to a plan that others must hear of, sent inside the change's transaction.
+
+The plans app does not know who tells whom: samplan.notifications connects to these signals
+(NotificationsConfig.ready) and writes its outbox in the same transaction, so the messages
+commit or roll back with the change. Receivers must not swallow errors: `send` is used, so a
+failing receiver fails the change.
+"""
+
+from django.dispatch import Signal
+
+# join_request: a unit asked to take part in the plan.
+join_requested = Signal()
+# join_request: the request was accepted.
+join_accepted = Signal()
+# meeting, method ("REQUEST" for a new or changed meeting, "CANCEL").
+meeting_changed = Signal()
+# plan: the plan is closed. Receivers return the notifications they wrote (who was told).
+plan_closed = Signal()

@@ -1,0 +1,21 @@
+"""The rule book's predicates for templates: `{% load plan_rules %}{% if plan|before_consent %}`.
+
+Templates never compare a state, role or decision with a literal (a test reads them all); they
+ask the rule book (samplan.plans.rules) through these filters, or the `can` object a view
+passes (samplan.plans.access.Can)."""
+
+from django import template
+
+from samplan.plans import rules
+
+register = template.Library()
+
+register.filter("before_consent", rules.before_consent)
+register.filter("consent_given", rules.consent_given)
+register.filter("next_step", rules.next_step)
+
+
+@register.filter
+def may_start(plan, action: str) -> bool:
+    """{% if plan|may_start:"version.approve" %}: the transition table (rules.TRANSITIONS)."""
+    return rules.may_start(action, plan)

@@ -1,0 +1,128 @@
+"""What every plan page shares: the workspace context, and the one way to post a form:
+`attempt` runs one service and turns a refused rule or a stale edit into a message on the
+form; `submit` is `attempt` for a form whose cleaned data are the service's arguments."""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from samplan import policy
+from samplan.core.redirects import safe_next
+from samplan.people.session import StaffRequest
+from samplan.plans import rules, services
+from samplan.plans.access import Can
+from samplan.plans.models import (
+    JoinRequest,
+    Meeting,
+    Plan,
+)
+from samplan.plans.rules import RuleViolation
+
+GET_POST = ["GET", "POST"]
+
+
+def workspace_context(request: StaffRequest, plan: Plan, tab: str, **extra) -> dict:
+    return {
+        "plan": plan,
+        "tab": tab,
+        "can": Can.of(request.actor, plan),
+        "deadline": rules.deadline(plan),
+        **extra,
+    }
+
+
+def meeting_summary(meeting: Meeting) -> str:
+    when = formats.date_format(timezone.localtime(meeting.starts_at), "DATETIME_FORMAT")
+    return " · ".join(filter(None, [when, meeting.place, meeting.video_link]))
+
+
+def back_url(request: StaffRequest, default: str) -> str:
+    return safe_next(request, request.POST.get("next")) or default
+
+
+def attempt(form, action) -> bool:
+    """Run a service; a refused rule or a stale edit becomes a message on the form."""
+    try:
+        action()
+    except RuleViolation as error:
+        form.add_error(None, error.message)
+        return False
+    except services.StaleEdit as stale:
+        current = stale.current
+        form.stale_text = (
+            getattr(current, "text", None)
+            or getattr(current, "what", None)
+            or (meeting_summary(current) if isinstance(current, Meeting) else None)
+            or _("The plan's details were changed: reload the page to see them.")
+        )
+        # The next save starts from what is saved now, so "save again" can succeed.
+        form.data = form.data.copy()
+        form.data[form.add_prefix("lock_version")] = current.lock_version
+        form.add_error(
+            None,
+            _(
+                "Someone else saved this while you were editing. Their version is shown below; "
+                "your text is kept in the form. Check and save again."
+            ),
+        )
+        return False
+    return True
+
+
+def submit(request, form, service, *, success: str, target: str, **fixed) -> HttpResponse | None:
+    """A valid form calls one service with the form's data; success redirects with a message.
+
+    Fields a form lists in `confirmations` (tick boxes such as "I understand") are checked by
+    the form and not passed on. Returns None when the page should be shown again.
+    """
+    if not (form.is_bound and form.is_valid()):
+        return None
+    skip = set(getattr(form, "confirmations", ()))
+    data = {k: v for k, v in form.cleaned_data.items() if k not in skip}
+    call = lambda: service(actor=request.actor, **fixed, **data)  # noqa: E731
+    if not attempt(form, call):
+        return None
+    messages.success(request, success)
+    return redirect(target)
+
+
+def render_form(request, template: str, context: dict, form=None) -> HttpResponse:
+    status = 400 if form is not None and form.is_bound and form.errors else 200
+    return render(request, template, context, status=status)
+
+
+def content_lists(plan: Plan) -> dict:
+    goals = list(plan.goals.select_related("follow_up_by", "parent"))
+    interventions = list(
+        plan.interventions.select_related("organization", "unit", "depends_on").prefetch_related(
+            "goals"
+        )
+    )
+    by_kind = {
+        kind: [i for i in interventions if i.organization.kind == kind]
+        for kind in ("municipality", "region", "other")
+    }
+    kinds = [
+        ("municipality", _("The municipality answers for")),
+        ("region", _("The region answers for")),
+        ("other", _("Other actors answer for")),
+    ]
+    return {
+        "goals": goals,
+        "interventions": interventions,
+        "interventions_by_kind": by_kind,
+        "kinds": kinds,
+    }
+
+
+def join_requests_to_answer(request: StaffRequest, plan: Plan) -> list[JoinRequest]:
+    """Waiting requests to take part, for the units that may answer them (writing units)."""
+    if plan.is_closed or not policy.decide(request.actor, "plan.edit", plan):
+        return []
+    return list(
+        plan.join_requests.filter(state=JoinRequest.State.PENDING).select_related(
+            "unit__organization", "requested_by"
+        )
+    )

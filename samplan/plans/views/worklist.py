@@ -1,0 +1,241 @@
+"""The staff start page, the worklist "Mina SIP" with its search, and starting a SIP."""
+
+from django.contrib import messages
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    Value,
+    When,
+)
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from samplan import policy
+from samplan.accounts.access import acting_unit_required
+from samplan.audit.services import access_log_record_many
+from samplan.people.access import person_card
+from samplan.people.forms import PersonSearchForm
+from samplan.people.models import Person
+from samplan.people.session import StaffRequest
+from samplan.plans import access, rules, services
+from samplan.plans import forms as f
+from samplan.plans.models import (
+    CitizenMessage,
+    JoinRequest,
+    Meeting,
+    Participant,
+    Plan,
+)
+from samplan.plans.views.base import (
+    GET_POST,
+    attempt,
+)
+
+
+@require_GET
+@policy.route("session")
+def start(request: StaffRequest) -> HttpResponse:
+    """Staff start page. A user with units but none chosen is asked to choose one first."""
+    if request.acting_unit is None:
+        if request.user.active_memberships().exists():
+            return redirect(f"{reverse('accounts:choose_unit')}?next=/")
+        if request.user.is_system_administrator:
+            return redirect("admin:index")
+    open_plans = 0
+    if request.acting_unit is not None:
+        open_plans = (
+            access.plans_of_unit(request.acting_unit).exclude(state=Plan.State.CLOSED).count()
+        )
+    return render(request, "core/start.html", {"open_plans": open_plans})
+
+
+def _worklist_queryset(unit):
+    upcoming = Meeting.objects.filter(
+        plan=OuterRef("pk"), status=Meeting.Status.SCHEDULED, starts_at__gte=timezone.now()
+    )
+    # A request to take part waits for this unit's answer: it writes, and the plan is open.
+    writes = Q(state__in=rules.BEFORE_CONSENT) | Exists(
+        Participant.objects.filter(plan=OuterRef("pk"), unit=unit, is_active=True, access="edit")
+    )
+    asked = Exists(JoinRequest.objects.filter(plan=OuterRef("pk"), state="pending"))
+    answer_due = Case(
+        When(Q(asked) & writes & ~Q(state=Plan.State.CLOSED), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    return (
+        access.plans_of_unit(unit)
+        .select_related(
+            "person",
+            "lead",
+            "initiating_unit__organization__local_agreement",
+            "overall_responsibility",
+        )
+        .prefetch_related(
+            "consents",
+            Prefetch(
+                "meetings",
+                queryset=Meeting.objects.filter(status=Meeting.Status.SCHEDULED).order_by(
+                    "starts_at"
+                ),
+                to_attr="scheduled_meetings",
+            ),
+        )
+        .annotate(has_upcoming_meeting=Exists(upcoming), join_request_waiting=answer_due)
+    )
+
+
+@require_http_methods(GET_POST)
+@acting_unit_required
+@policy.route("plan.list")
+def worklist(request: StaffRequest) -> HttpResponse:
+    """ "Mina SIP": the acting unit's plans, with filters; search by name or number (POST)."""
+    unit = request.acting_unit
+    filters = f.WorklistFilterForm(request.GET or None)
+    search = f.SearchForm(request.POST or None)
+    plans = _worklist_queryset(unit)
+    searching = request.method == "POST" and search.is_valid()
+    if searching:
+        plans = plans.filter(_search_filter(search.cleaned_data["query"]))
+    elif filters.is_valid():
+        data = filters.cleaned_data
+        plans = (
+            plans.filter(state=data["state"])
+            if data["state"]
+            else plans.exclude(state=Plan.State.CLOSED)
+        )
+        if data["role"] == "lead":
+            plans = plans.filter(lead=request.user)
+        if data["flag"] == "meetings":
+            plans = plans.filter(has_upcoming_meeting=True)
+        elif data["flag"] == "waiting":
+            plans = plans.filter(state__in=[Plan.State.INITIATED, Plan.State.REVISION])
+    else:
+        plans = plans.exclude(state=Plan.State.CLOSED)
+    rows = [(plan, rules.deadline(plan)) for plan in plans]
+    flag = filters.cleaned_data.get("flag") if filters.is_valid() and not searching else ""
+    if flag in {"overdue", "due_soon"}:
+        rows = [(p, d) for p, d in rows if d and d.status == flag]
+    inbox = list(
+        CitizenMessage.objects.filter(plan__in=access.plans_of_unit(unit), handled_at__isnull=True)
+        .select_related("plan__person", "author")
+        .order_by("-created_at")[:20]
+    )
+    listed = {plan.pk: plan for plan, _d in rows}
+    for item in inbox:
+        listed.setdefault(item.plan.pk, item.plan)
+    access_log_record_many(
+        request=request, action="plan.list", items=[(plan.person, plan) for plan in listed.values()]
+    )
+    return render(
+        request,
+        "plans/worklist.html",
+        {
+            "rows": rows,
+            "filters": filters,
+            "search": search,
+            "searching": searching,
+            "inbox": inbox,
+        },
+        status=400 if request.method == "POST" and not search.is_valid() else 200,
+    )
+
+
+def _search_filter(query: str) -> Q:
+    number = PersonSearchForm(data={"identity_number": query})
+    if any(ch.isdigit() for ch in query) and number.is_valid():
+        parsed = number.cleaned_data["identity_number"]
+        return Q(person__identity_kind=parsed.kind, person__identity_number=parsed.value)
+    condition = Q()
+    for word in query.split():
+        condition &= Q(person__given_name__icontains=word) | Q(person__family_name__icontains=word)
+    return condition
+
+
+@require_http_methods(GET_POST)
+@acting_unit_required
+@policy.route("plan.initiate")
+def plan_start(request: StaffRequest) -> HttpResponse:
+    """Guided start: find the individual (POST, number never in the URL), then the initiative."""
+    person, initiative, open_plan = None, None, {}
+    search = PersonSearchForm(request.POST if request.POST.get("step") == "find" else None)
+    if request.POST.get("step") == "find" and search.is_valid():
+        number = search.cleaned_data["identity_number"]
+        person = Person.objects.filter(
+            identity_kind=number.kind, identity_number=number.value
+        ).first()
+        if person is None:
+            search.add_error(
+                "identity_number", _("No individual with that number is registered in Samplan.")
+            )
+        else:
+            initiative = f.InitiativeForm()
+    elif request.POST.get("step") == "initiate":
+        chosen = f.ChosenPersonForm(request.POST)
+        if not chosen.is_valid():
+            # No such individual (a malformed or stale id): back to finding him or her.
+            search = PersonSearchForm({})
+            search.is_valid()
+            search.errors["identity_number"] = search.error_class(chosen.errors["person"])
+        else:
+            person = chosen.cleaned_data["person"]
+            initiative = f.InitiativeForm(request.POST)
+        if initiative is not None and initiative.is_valid():
+            data = initiative.cleaned_data
+            result = {}
+
+            def act():
+                try:
+                    result["outcome"] = services.plan_initiate(
+                        actor=request.actor,
+                        person=person,
+                        source=data["source"],
+                        source_detail=data["source_detail"],
+                        reasons=data["reasons"],
+                        reason_text=data["reason_text"],
+                    )
+                except services.OpenPlanExists as known:
+                    open_plan["plan"] = known.plan  # the acting unit sees it: link to it
+                    raise
+
+            if attempt(initiative, act):
+                if isinstance(result["outcome"], Plan):
+                    messages.success(
+                        request, _("The SIP is started. Next step: record the consent.")
+                    )
+                    return redirect("plans:consent", plan_id=result["outcome"].pk)
+                # A request to take part in a plan this unit does not see: the same neutral
+                # receipt whatever that plan is (docs/security.md, finding 2).
+                return redirect("plans:start_receipt")
+    failed = (search.is_bound and search.errors) or (
+        initiative is not None and initiative.is_bound and initiative.errors
+    )
+    return render(
+        request,
+        "plans/start.html",
+        {
+            "search": search,
+            "person": person,
+            "initiative": initiative,
+            "open_plan": open_plan.get("plan"),
+            **(person_card(request, person) if person else {}),
+        },
+        status=400 if failed else 200,
+    )
+
+
+@require_GET
+@acting_unit_required
+@policy.route("plan.initiate")
+def plan_start_receipt(request: StaffRequest) -> HttpResponse:
+    """Where an initiative that started no plan here ends: one fixed page, which says nothing
+    about the individual or any plan (docs/security.md, finding 2)."""
+    return render(request, "plans/start_receipt.html")
