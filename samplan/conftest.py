@@ -4,18 +4,28 @@ Alice works at the municipality's needs assessment, Bob at the region's primary 
 Carl in two units of the municipality, Mona is unit manager, Adam is a system administrator.
 """
 
+import datetime
 import os
 import shutil
 
 import pytest
 from django.db import connections
+from django.utils import timezone, translation
 from playwright.sync_api import sync_playwright
 
 from samplan.accounts.models import Membership, Organization, Unit, User
 from samplan.people import identity
-from samplan.people.models import Person
+from samplan.people.models import Person, Relation
 from samplan.testing.axe import AXE_RESULTS
-from samplan.testing.cast import PASSWORD, login, make_user  # noqa: F401 - tests import them here
+from samplan.testing.cast import (  # noqa: F401 - tests import some of them from here
+    CASEWORKER,
+    PASSWORD,
+    Sip,
+    login,
+    make_person,
+    make_unit,
+    make_user,
+)
 from samplan.testing.world import RESULTS
 
 
@@ -47,16 +57,6 @@ def municipality(db) -> Organization:
 def region(db) -> Organization:
     return Organization.objects.create(
         name="Region Test", kind="region", organization_number="232100-0016"
-    )
-
-
-def make_unit(organization: Organization, name: str, kind: str) -> Unit:
-    return Unit.objects.create(
-        organization=organization,
-        name=name,
-        kind=kind,
-        email="enhet@example.invalid",
-        phone="010-100 00 00",
     )
 
 
@@ -165,3 +165,85 @@ def page(live_server, monkeypatch):
         browser.close()
         # Playwright's greenlet gives this test its own database connection: close it too.
         connections.close_all()
+
+
+@pytest.fixture
+def messages_in_english():
+    """The source messages are English: service tests assert on them whatever the Swedish
+    catalogue says. Not autouse, so that view tests in this folder keep their Swedish."""
+    with translation.override("en"):
+        yield
+
+
+# --- The rest of the cast -------------------------------------------------------------------
+
+
+@pytest.fixture
+def agency(db) -> Organization:
+    return Organization.objects.create(
+        name="Försäkringskassan", kind="other", organization_number="202100-5521"
+    )
+
+
+@pytest.fixture
+def social_insurance(agency) -> Unit:
+    return make_unit(agency, "Lokalkontoret", Unit.Kind.SOCIAL_INSURANCE)
+
+
+@pytest.fixture
+def frida(social_insurance):
+    return make_user("frida", (social_insurance, CASEWORKER))
+
+
+@pytest.fixture
+def psychiatry(region) -> Unit:
+    return make_unit(region, "Psykiatriska kliniken", Unit.Kind.PSYCHIATRIC_CLINIC)
+
+
+@pytest.fixture
+def olle(psychiatry):
+    return make_user("olle", (psychiatry, CASEWORKER))
+
+
+@pytest.fixture
+def relative(person) -> Person:
+    erik = make_person("19790402", "123", "Erik", "Exempel")
+    Relation.objects.create(person=person, related=erik, kind="relative", description="bror")
+    return erik
+
+
+@pytest.fixture
+def guardians(db) -> list[Person]:
+    return [
+        make_person("19850612", "234", "Maja", "Barnsson"),
+        make_person("19830917", "345", "Jonas", "Barnsson"),
+    ]
+
+
+@pytest.fixture
+def child(guardians) -> Person:
+    born = timezone.localdate() - datetime.timedelta(days=8 * 365)
+    elsa = make_person(born.strftime("%Y%m%d"), "456", "Elsa", "Barnsson")
+    for guardian, description in zip(guardians, ["mamma", "pappa"], strict=True):
+        Relation.objects.create(
+            person=elsa, related=guardian, kind="guardian", description=description
+        )
+    return elsa
+
+
+@pytest.fixture
+def sip(
+    alice,
+    bob,
+    frida,
+    needs_assessment,
+    primary_care,
+    social_insurance,
+    municipality,
+    region,
+    agency,
+    person,
+) -> Sip:
+    # Named here, not fetched with request.getfixturevalue(): pytest-django sets up the test
+    # database only for tests that ask for `db` statically; otherwise they reach var/db.sqlite3.
+    return Sip(**locals())

@@ -25,7 +25,7 @@ from django.views.decorators.http import (
 
 from samplan import policy
 from samplan.citizen import oidc
-from samplan.people.models import Person, Relation
+from samplan.people.models import Person
 from samplan.people.session import CITIZEN_SESSION_KEY, citizen_login, citizen_logout
 from samplan.plans import rules
 from samplan.plans.models import Plan
@@ -149,7 +149,7 @@ def demo_people() -> list[dict]:
         subject = plan.person
         add(subject, _("individual"))
         for relation in subject.relations.all():
-            if relation.kind == Relation.Kind.GUARDIAN:
+            if rules.acts_for_child(relation.related, plan):
                 add(relation.related, _("guardian of %(name)s") % {"name": subject.given_name})
         consent = plan.current_consent
         if rules.consent_given(consent) and not rules.is_closed(plan):

@@ -23,6 +23,7 @@ from samplan.plans.models import Plan
 from samplan.plans.pdf import pdf_response
 from samplan.plans.presenter import plan_for_citizen, role_of
 from samplan.plans.rules import RuleViolation
+from samplan.plans.views.base import attempt
 
 GET_POST = ["GET", "POST"]
 
@@ -64,12 +65,9 @@ def plan_detail(request: CitizenRequest, plan: Plan) -> HttpResponse:
 
 
 def _act(request, form, action, success: str, plan: Plan) -> HttpResponse | None:
-    if not form.is_valid():
-        return None
-    try:
-        action(form.cleaned_data)
-    except RuleViolation as error:
-        form.add_error(None, error.message)
+    """The one posting style (plans.views.base.attempt): a valid form runs one service; a
+    refused rule becomes a message on the form; success goes back to the plan."""
+    if not (form.is_valid() and attempt(form, lambda: action(form.cleaned_data))):
         return None
     messages.success(request, success)
     return redirect("citizen:plan", plan_id=plan.pk)

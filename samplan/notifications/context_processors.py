@@ -1,7 +1,6 @@
 from functools import cached_property
 
 from samplan.notifications.models import Notification
-from samplan.people.session import CITIZEN_SESSION_KEY
 
 
 class UnreadCount:
@@ -28,9 +27,7 @@ def inbox(request) -> dict:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return {"inbox_unread": UnreadCount(user_id=user.pk)}
-    session = getattr(request, "session", None)
-    if session is not None and CITIZEN_SESSION_KEY in session:
-        person_id = (session.get(CITIZEN_SESSION_KEY) or {}).get("person")
-        if person_id:
-            return {"inbox_unread": UnreadCount(person_id=person_id)}
+    person = getattr(request, "citizen", None)  # set by the actor middleware
+    if person is not None:
+        return {"inbox_unread": UnreadCount(person_id=person.pk)}
     return {}

@@ -21,7 +21,6 @@ from django.views.decorators.http import require_http_methods
 from samplan import policy
 from samplan.accounts.access import acting_unit_required
 from samplan.audit.services import access_log_record
-from samplan.people.models import Relation
 from samplan.people.session import citizen_required
 from samplan.plans import rules
 from samplan.plans.models import Consent, Participant, Plan
@@ -52,10 +51,10 @@ def _citizen_plans(actor: policy.Citizen) -> QuerySet:
     person = actor.person
     latest = Consent.objects.filter(plan=OuterRef("pk")).order_by("-number").values("pk")[:1]
     covered = Consent.objects.filter(
-        pk=OuterRef("latest"), decision=Consent.Decision.GIVEN, relatives=person
+        rules.consent_given_q(), pk=OuterRef("latest"), relatives=person
     )
     own = Q(person=person)
-    guarded = Q(person__relations__related=person, person__relations__kind=Relation.Kind.GUARDIAN)
+    guarded = rules.guardian_of_q(person)
     plans = Plan.objects.annotate(latest=latest)
     candidates = plans.filter(own | guarded | Exists(covered)).distinct()
     # The candidates are few: the policy decides each (age, protection, revoked access).

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samplan.accounts.models import Organization, Unit, User
 from samplan.people.models import Person
+from samplan.plans import rules
 from samplan.plans.models import (
     Consent,
     FollowUp,
@@ -191,7 +192,7 @@ class ConsentForm(forms.Form):
             del self.fields["guardians"]
             del self.fields["child_view"]
         current = plan.current_consent
-        if current and current.decision == Consent.Decision.GIVEN and not self.is_bound:
+        if rules.consent_given(current) and not self.is_bound:
             self.initial.update(
                 units=list(current.units.all()),
                 relatives=list(current.relatives.all()),

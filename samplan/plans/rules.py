@@ -8,6 +8,7 @@ Socialstyrelsen's knowledge guide, Region Dalarna's guideline and the
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -85,6 +86,29 @@ def is_closed(plan: Plan) -> bool:
 def consent_given(consent: Consent | None) -> bool:
     """The consent (usually the plan's current one) is a given consent."""
     return consent is not None and consent.decision == Consent.Decision.GIVEN
+
+
+def consent_valid(consent: Consent | None, today: datetime.date | None = None) -> bool:
+    """A given consent that has not expired (a consent may be limited in time)."""
+    if not consent_given(consent):
+        return False
+    return consent.valid_until is None or consent.valid_until >= (today or timezone.localdate())
+
+
+def consent_given_q(prefix: str = "") -> Q:
+    """`consent_given` as a query condition on consents (`prefix` leads to the consent)."""
+    return Q(**{f"{prefix}decision": Consent.Decision.GIVEN})
+
+
+def guardian_of_q(person, prefix: str = "person__") -> Q:
+    """`is_guardian_of` as a query condition: `person` is a guardian of the one `prefix` leads
+    to. The age and protection checks (`acts_for_child`) are made on the rows found."""
+    return Q(
+        **{
+            f"{prefix}relations__related": person,
+            f"{prefix}relations__kind": Relation.Kind.GUARDIAN,
+        }
+    )
 
 
 def first_consent_given(plan: Plan) -> Consent | None:
@@ -175,7 +199,7 @@ def consent_required(plan: Plan) -> None:
         ),
     )
     refuse_unless(
-        consent.is_valid,
+        consent_valid(consent),
         _("The consent expired on %(date)s. Record a new consent first.")
         % {"date": consent.valid_until},
     )
@@ -300,8 +324,7 @@ def join_request_acceptable(plan: Plan, unit) -> None:
     consent = plan.current_consent
     covered = (
         not before_consent(plan)
-        and consent is not None
-        and consent.is_valid
+        and consent_valid(consent)
         and consent.units.filter(pk=unit.pk).exists()
     )
     if not covered:

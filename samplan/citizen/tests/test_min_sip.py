@@ -1,24 +1,59 @@
-"""Min SIP: what the individual, a guardian and an invited relative can see and do."""
+"""Min SIP: what the individual, a guardian and an invited relative can see and do.
+
+The cast (samplan/testing/cast.py): Eva has an established SIP under follow-up, written by
+Alice's unit with Bob's and Frida's; her brother Erik is a registered relative; Ulla's SIP
+waits for her answer to a revision; the child Elsa has a SIP her guardians Maja and Jonas
+consented to; Noah is a child with protected identity, Maja is his guardian too.
+"""
 
 import io
 import time
+from dataclasses import dataclass
 
 import pytest
-from django.core.management import call_command
+from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from pypdf import PdfReader
 
-from samplan.accounts.models import Membership
-from samplan.audit.models import AccessLogEntry
-from samplan.people.models import Person
-from samplan.people.session import CITIZEN_SESSION_KEY
+from samplan.audit.models import AccessLogEntry, SecurityEvent
+from samplan.people.models import Person, Relation
+from samplan.people.session import CITIZEN_SESSION_KEY, citizen_login
 from samplan.plans.models import CitizenMessage, Plan, PlanVersion, RelativeAccess
+from samplan.testing.cast import Sip, fresh, make_person
+
+
+@dataclass
+class MinSip:
+    eva: Person
+    eva_plan: Plan
+    erik: Person
+    ulla: Person
+    ulla_plan: Plan
+    maja: Person
+    elsa_plan: Plan
+    noah: Person
 
 
 @pytest.fixture
-def world(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("load_demo", quiet_logins=True)
+def world(sip: Sip, relative, guardians, child) -> MinSip:
+    eva_plan = sip.to("follow_up")
+    ulla = make_person("19620203", "567", "Ulla", "Gustafsson")
+    ulla_plan = sip.to("revision", person=ulla)
+    elsa_plan = sip.initiate(child)
+    sip.consent(elsa_plan, given_by="guardians", guardians=guardians)
+    noah = make_person("20180305", "678", "Noah", "Barnsson")
+    Person.objects.filter(pk=noah.pk).update(protected_identity=True)
+    Relation.objects.create(person=noah, related=guardians[0], kind="guardian")
+    return MinSip(
+        eva=sip.person,
+        eva_plan=fresh(eva_plan),
+        erik=relative,
+        ulla=ulla,
+        ulla_plan=fresh(ulla_plan),
+        maja=guardians[0],
+        elsa_plan=fresh(elsa_plan),
+        noah=Person.objects.get(pk=noah.pk),
+    )
 
 
 def citizen(person: Person) -> Client:
@@ -36,25 +71,18 @@ def citizen(person: Person) -> Client:
     return client
 
 
-def person(given: str, family: str) -> Person:
-    return Person.objects.get(given_name=given, family_name=family)
-
-
-def test_the_individual_sees_his_plan_in_plain_swedish(world):
-    erik = person("Erik", "Andersson")
-    plan = erik.plans.get()
-    page = citizen(erik).get(f"/min-sip/{plan.pk}/").content.decode()
+def test_the_individual_sees_her_plan_in_plain_swedish(world):
+    page = citizen(world.eva).get(f"/min-sip/{world.eva_plan.pk}/").content.decode()
     assert "Din SIP" in page and "Dina mål" in page and "Vem gör vad" in page
-    assert "Jag vill ha ett eget jobb igen" in page
-    assert "Boendestöd två gånger i veckan" in page
-    assert "Anna Lind" in page  # the lead, with contact details
+    assert "Jag vill bo kvar hemma" in page
+    assert "Boendestöd två dagar" in page
+    assert "Alice" in page  # the lead, with contact details
     assert '<html lang="sv">' in page
 
 
 def test_an_individual_can_never_reach_anothers_plan(world):
-    erik = person("Erik", "Andersson")
-    other = Plan.objects.exclude(person=erik).exclude(person__relations__related=erik).first()
-    client = citizen(erik)
+    other = world.ulla_plan
+    client = citizen(world.eva)
     for path in (
         "",
         "svara/",
@@ -74,23 +102,20 @@ def test_an_individual_can_never_reach_anothers_plan(world):
 
 
 def test_min_sip_needs_a_citizen_login_not_a_staff_login(world):
-    plan = Plan.objects.first()
-    response = Client().get(f"/min-sip/{plan.pk}/")
+    response = Client().get(f"/min-sip/{world.eva_plan.pk}/")
     assert response.status_code == 302 and response["Location"].startswith("/min-sip/logga-in/")
 
 
 def test_every_citizen_read_is_in_the_access_log(world):
-    erik = person("Erik", "Andersson")
-    plan = erik.plans.get()
-    before = AccessLogEntry.objects.filter(person=erik).count()
-    citizen(erik).get(f"/min-sip/{plan.pk}/")
-    assert AccessLogEntry.objects.filter(person=erik).count() == before + 1
+    eva, plan = world.eva, world.eva_plan
+    before = AccessLogEntry.objects.filter(person=eva).count()
+    citizen(eva).get(f"/min-sip/{plan.pk}/")
+    assert AccessLogEntry.objects.filter(person=eva).count() == before + 1
 
 
 def test_the_individual_approves_a_new_version(world):
-    ulla = person("Ulla", "Gustafsson")
-    plan = ulla.plans.get(state="revision")
-    client = citizen(ulla)
+    plan = world.ulla_plan
+    client = citizen(world.ulla)
     assert "En ny plan väntar på ditt svar" in client.get(f"/min-sip/{plan.pk}/").content.decode()
     response = client.post(f"/min-sip/{plan.pk}/svara/", {"approved": "yes", "comment": "Bra"})
     assert response.status_code == 302
@@ -102,9 +127,8 @@ def test_the_individual_approves_a_new_version(world):
 
 
 def test_declining_needs_a_reason_and_reaches_the_lead(world):
-    ulla = person("Ulla", "Gustafsson")
-    plan = ulla.plans.get(state="revision")
-    client = citizen(ulla)
+    plan = world.ulla_plan
+    client = citizen(world.ulla)
     response = client.post(f"/min-sip/{plan.pk}/svara/", {"approved": "no", "comment": ""})
     assert response.status_code == 400 and "Skriv vad du vill ändra." in response.content.decode()
     client.post(
@@ -116,9 +140,8 @@ def test_declining_needs_a_reason_and_reaches_the_lead(world):
 
 
 def test_the_individual_comments_and_asks_for_a_new_sip(world):
-    erik = person("Erik", "Andersson")
-    plan = erik.plans.get()
-    client = citizen(erik)
+    plan = world.eva_plan
+    client = citizen(world.eva)
     client.post(f"/min-sip/{plan.pk}/meddelande/", {"kind": "comment", "text": "Tack för senast"})
     client.post(
         f"/min-sip/{plan.pk}/meddelande/", {"kind": "new_sip", "text": "Jag behöver en ny plan"}
@@ -130,9 +153,8 @@ def test_the_individual_comments_and_asks_for_a_new_sip(world):
 
 
 def test_withdrawing_consent_ends_the_sip_and_staff_see_why(world):
-    erik = person("Erik", "Andersson")
-    plan = erik.plans.get()
-    client = citizen(erik)
+    plan = world.eva_plan
+    client = citizen(world.eva)
     page = client.get(f"/min-sip/{plan.pk}/avsluta/").content.decode()
     assert "Du kan avsluta din SIP när som helst" in page
     assert client.post(f"/min-sip/{plan.pk}/avsluta/", {}).status_code == 400
@@ -143,14 +165,13 @@ def test_withdrawing_consent_ends_the_sip_and_staff_see_why(world):
         "consent_withdrawn",
         "samtycke återkallat",
     )
-    assert plan.events.filter(kind="consent_withdrawn", citizen=erik).exists()
+    assert plan.events.filter(kind="consent_withdrawn", citizen=world.eva).exists()
     assert CitizenMessage.objects.filter(plan=plan, kind="withdrawal").exists()
 
 
 def test_the_pdf_copy_has_the_laws_headings_and_the_version(world):
-    erik = person("Erik", "Andersson")
-    plan = erik.plans.get()
-    response = citizen(erik).get(f"/min-sip/{plan.pk}/kopia.pdf")
+    plan = world.eva_plan
+    response = citizen(world.eva).get(f"/min-sip/{plan.pk}/kopia.pdf")
     assert response["Content-Type"] == "application/pdf"
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     for heading in (
@@ -161,68 +182,61 @@ def test_the_pdf_copy_has_the_laws_headings_and_the_version(world):
         "Vad regionen",
         "Vad andra gör",
         "Huvudman med övergripande ansvar",
-        "Anna Lind",
+        "Alice",
     ):
         assert heading in text, heading
 
 
 def test_a_guardian_acts_for_a_child(world):
-    camilla = person("Camilla", "Andersson")
-    elias_plan = person("Elias", "Andersson").plans.get()
-    client = citizen(camilla)
-    assert "Elias" in client.get("/min-sip/").content.decode()
-    assert client.get(f"/min-sip/{elias_plan.pk}/").status_code == 200
+    maja, elsa_plan = world.maja, world.elsa_plan
+    client = citizen(maja)
+    assert "Elsa" in client.get("/min-sip/").content.decode()
+    assert client.get(f"/min-sip/{elsa_plan.pk}/").status_code == 200
     client.post(
-        f"/min-sip/{elias_plan.pk}/meddelande/", {"kind": "comment", "text": "Elias mår bättre"}
+        f"/min-sip/{elsa_plan.pk}/meddelande/", {"kind": "comment", "text": "Elsa mår bättre"}
     )
-    assert CitizenMessage.objects.filter(plan=elias_plan, author=camilla).exists()
+    assert CitizenMessage.objects.filter(plan=elsa_plan, author=maja).exists()
 
 
 def test_no_guardian_access_to_a_child_with_protected_identity(world):
-    maja = person("Maja", "Hedlund")
-    noah = person("Noah", "Hedlund")
+    noah = world.noah
     assert noah.protected_identity
-    staff = Membership.objects.select_related("user", "unit").first()
-    plan = Plan.objects.create(person=noah, initiated_by=staff.user, initiating_unit=staff.unit)
-    assert citizen(maja).get(f"/min-sip/{plan.pk}/").status_code == 404
+    plan = Plan.objects.create(
+        person=noah,
+        initiated_by=world.eva_plan.initiated_by,
+        initiating_unit=world.eva_plan.initiating_unit,
+    )
+    assert citizen(world.maja).get(f"/min-sip/{plan.pk}/").status_code == 404
 
 
 def test_an_invited_relative_sees_only_the_granted_parts(world):
-    erik = person("Erik", "Andersson")
-    camilla = person("Camilla", "Andersson")  # Erik's sister, a registered relative
-    plan = erik.plans.get()
+    erik = world.erik  # Eva's brother, a registered relative
+    plan = world.eva_plan
     consent = plan.current_consent
-    consent.relatives.add(camilla)  # covered by the consent (recorded by staff)
-    client = citizen(erik)
+    consent.relatives.add(erik)  # covered by the consent (recorded by staff)
+    client = citizen(world.eva)
     response = client.post(
-        f"/min-sip/{plan.pk}/narstaende/", {"relative": camilla.pk, "sections": ["meetings"]}
+        f"/min-sip/{plan.pk}/narstaende/", {"relative": erik.pk, "sections": ["meetings"]}
     )
     assert response.status_code == 302
-    assert RelativeAccess.objects.get(plan=plan, relative=camilla, revoked_at=None).sections == [
+    assert RelativeAccess.objects.get(plan=plan, relative=erik, revoked_at=None).sections == [
         "meetings"
     ]
-    page = citizen(camilla).get(f"/min-sip/{plan.pk}/").content.decode()
+    page = citizen(erik).get(f"/min-sip/{plan.pk}/").content.decode()
     assert "Nästa möte" in page
-    assert "Jag vill ha ett eget jobb igen" not in page and "Boendestöd" not in page
-    assert (
-        citizen(camilla).post(f"/min-sip/{plan.pk}/avsluta/", {"confirm": "on"}).status_code == 403
-    )
-    client.post(f"/min-sip/{plan.pk}/narstaende/", {"remove": camilla.pk})
-    assert citizen(camilla).get(f"/min-sip/{plan.pk}/").status_code == 404
+    assert "Jag vill bo kvar hemma" not in page and "Boendestöd" not in page
+    assert citizen(erik).post(f"/min-sip/{plan.pk}/avsluta/", {"confirm": "on"}).status_code == 403
+    client.post(f"/min-sip/{plan.pk}/narstaende/", {"remove": erik.pk})
+    assert citizen(erik).get(f"/min-sip/{plan.pk}/").status_code == 404
 
 
 def test_the_individual_sees_who_has_read_the_plan(world):
-    erik = person("Erik", "Andersson")
-    plan = erik.plans.get()
-    from samplan.conftest import login  # noqa: F401
-
-    page = citizen(erik).get(f"/min-sip/{plan.pk}/vem-har-last/").content.decode()
+    page = citizen(world.eva).get(f"/min-sip/{world.eva_plan.pk}/vem-har-last/").content.decode()
     assert "Vem har läst din plan" in page
 
 
 def test_a_citizen_session_ends_after_30_minutes_without_activity(world, monkeypatch):
-    erik = person("Erik", "Andersson")
-    client = citizen(erik)
+    client = citizen(world.eva)
     assert client.get("/min-sip/").status_code == 200
     later = time.time() + 31 * 60
     monkeypatch.setattr("samplan.people.session.time.time", lambda: later)
@@ -231,13 +245,7 @@ def test_a_citizen_session_ends_after_30_minutes_without_activity(world, monkeyp
 
 
 def test_a_citizen_login_is_a_security_event(world, rf):
-    from django.contrib.sessions.backends.db import SessionStore
-
-    from samplan.audit.models import SecurityEvent
-    from samplan.people.session import citizen_login
-
     request = rf.get("/")
     request.session = SessionStore()
-    erik = person("Erik", "Andersson")
-    citizen_login(request, erik, method="demo")
-    assert SecurityEvent.objects.filter(kind="citizen_login", person=erik).exists()
+    citizen_login(request, world.eva, method="demo")
+    assert SecurityEvent.objects.filter(kind="citizen_login", person=world.eva).exists()

@@ -51,9 +51,8 @@ from samplan.people.models import Relation
 from samplan.people.session import CITIZEN_SESSION_KEY
 from samplan.plans import services
 from samplan.plans.models import Plan, PlanVersion, RelativeAccess
-from samplan.plans.tests.conftest import Sip, fresh, in_days, make_person, soon
 from samplan.policy import Citizen
-from samplan.testing.cast import staff
+from samplan.testing.cast import Sip, fresh, in_days, make_person, soon, staff
 from samplan.testing.world import (
     NEVER_GET,
     PARAMETER_RE,

@@ -8,7 +8,7 @@ from samplan.conftest import login
 from samplan.notifications.models import Notification, NotificationPreference
 from samplan.people.session import CITIZEN_SESSION_KEY
 from samplan.plans import services as plans
-from samplan.plans.tests.conftest import make_person
+from samplan.testing.cast import make_person
 
 
 @pytest.fixture

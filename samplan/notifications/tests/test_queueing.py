@@ -16,8 +16,8 @@ from samplan.notifications.tests.conftest import TASKS_IMMEDIATE, personal_data,
 from samplan.people.models import Relation
 from samplan.plans import services as plans
 from samplan.plans.models import ClosingNotice
-from samplan.plans.tests.conftest import make_person
 from samplan.policy import Citizen
+from samplan.testing.cast import make_person
 
 Kind = Notification.Kind
 

@@ -8,7 +8,7 @@ from samplan.notifications.models import Notification
 from samplan.notifications.reminders import reminders_send
 from samplan.people.models import Relation
 from samplan.plans.models import Invitee, Plan
-from samplan.plans.tests.conftest import make_person
+from samplan.testing.cast import make_person
 
 Kind = Notification.Kind
 

@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -72,9 +71,3 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} {self.decided_on}"
-
-    @property
-    def is_valid(self) -> bool:
-        if self.decision != self.Decision.GIVEN:
-            return False
-        return self.valid_until is None or self.valid_until >= timezone.localdate()

@@ -5,9 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samplan.people.models import Person
+from samplan.plans import rules
 from samplan.plans.models import (
     CitizenMessage,
-    Consent,
     Plan,
     PlanEvent,
     RelativeAccess,
@@ -69,9 +69,7 @@ def relative_access_grant(
     refuse_unless(not plan.is_closed, _("The SIP is closed."))
     consent = plan.current_consent
     refuse_unless(
-        consent is not None
-        and consent.decision == Consent.Decision.GIVEN
-        and consent.relatives.filter(pk=relative.pk).exists(),
+        rules.consent_given(consent) and consent.relatives.filter(pk=relative.pk).exists(),
         _(
             "Only a relative covered by your consent can be invited. Ask your contact person to add him or her."
         ),

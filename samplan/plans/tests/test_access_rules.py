@@ -4,7 +4,7 @@ import pytest
 
 from samplan.plans import access, services
 from samplan.plans.access import plans_of_unit
-from samplan.plans.tests.conftest import fresh
+from samplan.testing.cast import fresh
 
 pytestmark = pytest.mark.usefixtures("messages_in_english")
 

@@ -5,8 +5,7 @@ import pytest
 
 from samplan.plans import services
 from samplan.plans.models import Goal, Intervention
-from samplan.plans.tests.conftest import fresh, in_days
-from samplan.testing.cast import staff
+from samplan.testing.cast import fresh, in_days, staff
 
 pytestmark = pytest.mark.usefixtures("messages_in_english")
 

@@ -1,11 +1,21 @@
 """Deadlines: 'without delay' from the initiative, the first meeting within the local agreement."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
+import pytest
 from django.utils import timezone
 
 from samplan.plans import rules
 from samplan.plans.models import Consent, LocalAgreement, Plan
+
+
+@pytest.fixture(autouse=True)
+def just_before_midnight(time_machine):
+    """The clock stands at 23:59 in Sweden on the night summer time starts: a date taken in
+    UTC, or a day counted in hours, would be off by one here."""
+    stockholm = ZoneInfo("Europe/Stockholm")
+    time_machine.move_to(datetime.datetime(2026, 3, 28, 23, 59, tzinfo=stockholm), tick=False)
 
 
 def plan_for(alice, person, needs_assessment, **fields) -> Plan:

@@ -19,8 +19,7 @@ from samplan.conftest import login
 from samplan.notifications.models import Notification
 from samplan.plans import services
 from samplan.plans.models import JoinRequest, Participant, PlanEvent
-from samplan.plans.tests.conftest import assert_event, fresh, make_person, refused
-from samplan.testing.cast import staff
+from samplan.testing.cast import assert_event, fresh, make_person, refused, staff
 
 english = pytest.mark.usefixtures("messages_in_english")
 Kind = Notification.Kind

@@ -32,9 +32,8 @@ from samplan.plans.models import (
     PlanEvent,
     PlanVersion,
 )
-from samplan.plans.tests.conftest import fresh, make_person
 from samplan.policy import Citizen
-from samplan.testing.cast import staff
+from samplan.testing.cast import fresh, make_person, staff
 from samplan.testing.world import allowed_methods
 
 TODAY = timezone.localdate()

@@ -10,8 +10,8 @@ from django.urls import reverse
 from samplan.conftest import login
 from samplan.plans import services
 from samplan.plans.models import CitizenMessage, Invitee, Plan
-from samplan.plans.tests.conftest import fresh
 from samplan.policy import Citizen
+from samplan.testing.cast import fresh
 from samplan.testing.world import plan_routes
 
 POST_FORM = re.compile(r'<form[^>]*method="post"[^>]*action="([^"]*)"', re.IGNORECASE)

@@ -7,7 +7,7 @@ from django.utils.functional import Promise
 
 from samplan.plans import services
 from samplan.plans.snapshot import SCALARS, plan_snapshot, snapshot_diff
-from samplan.plans.tests.conftest import fresh
+from samplan.testing.cast import fresh
 
 pytestmark = pytest.mark.usefixtures("messages_in_english")
 

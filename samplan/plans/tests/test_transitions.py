@@ -11,15 +11,15 @@ from django.utils import timezone
 from samplan.notifications.models import Notification
 from samplan.plans import rules, services
 from samplan.plans.models import ClosingNotice, Meeting, Plan
-from samplan.plans.tests.conftest import (
+from samplan.policy import Citizen
+from samplan.testing.cast import (
     assert_event,
     fresh,
     in_days,
     make_person,
     refused,
+    staff,
 )
-from samplan.policy import Citizen
-from samplan.testing.cast import staff
 
 pytestmark = pytest.mark.usefixtures("messages_in_english")
 

@@ -307,32 +307,38 @@ def test_a_stale_edit_is_refused_with_the_other_version_and_the_input_kept(
     assert Goal.objects.get().text == "Min ändring"
 
 
-@pytest.mark.parametrize("size", [1, 8])
 def test_query_counts_do_not_grow_with_goals_interventions_or_plans(
-    client, alice, person, needs_assessment, size, django_assert_max_num_queries
+    client, alice, person, needs_assessment
 ):
+    """The plan page and the worklist ask as much with eight goals, interventions and plans as
+    with one (the per-page baselines in core/tests cover every page; this is the same check
+    on one plan, in one test)."""
     login(client, alice)
     plan = started_plan(client, person)
     consent(client, plan, needs_assessment)
-    for n in range(size):
-        Goal.objects.create(plan=plan, term="short", text=f"Mål {n}")
-        Intervention.objects.create(
-            plan=plan, what=f"Insats {n}", organization=needs_assessment.organization
-        )
-    for _n in range(size):
-        Plan.objects.create(person=person, initiated_by=alice, initiating_unit=needs_assessment)
-    with CaptureQueriesContext(connection) as plan_page:
-        assert client.get(f"/sip/{plan.pk}/plan/").status_code == 200
-    with CaptureQueriesContext(connection) as worklist:
-        assert client.get("/sip/").status_code == 200
-    assert len(plan_page) <= 40, len(plan_page)
-    assert len(worklist) <= 16, len(worklist)
-    QUERY_COUNTS[size] = (len(plan_page), len(worklist))
-    if len(QUERY_COUNTS) == 2:
-        assert QUERY_COUNTS[1] == QUERY_COUNTS[8], QUERY_COUNTS
 
+    def add(count: int) -> None:
+        for n in range(count):
+            Goal.objects.create(plan=plan, term="short", text=f"Mål {n}")
+            Intervention.objects.create(
+                plan=plan, what=f"Insats {n}", organization=needs_assessment.organization
+            )
+            Plan.objects.create(person=person, initiated_by=alice, initiating_unit=needs_assessment)
 
-QUERY_COUNTS: dict[int, tuple[int, int]] = {}
+    def counts() -> tuple[int, int]:
+        client.get(f"/sip/{plan.pk}/plan/")  # warm the per-process caches
+        with CaptureQueriesContext(connection) as plan_page:
+            assert client.get(f"/sip/{plan.pk}/plan/").status_code == 200
+        with CaptureQueriesContext(connection) as worklist:
+            assert client.get("/sip/").status_code == 200
+        return len(plan_page), len(worklist)
+
+    add(1)
+    few = counts()
+    add(7)
+    many = counts()
+    assert few[0] <= 40 and few[1] <= 16, few
+    assert few == many, (few, many)
 
 
 def test_staff_record_the_individuals_answer_to_an_invitation(
