@@ -129,6 +129,9 @@ def oidc_callback(request):
 # --- Demo login (development only) ----------------------------------------------------------
 
 
+DEMO_PLANS_SHOWN = 100
+
+
 def demo_people() -> list[dict]:
     """The individuals one can be in the demo: each with what he or she is in some SIP.
 
@@ -142,8 +145,12 @@ def demo_people() -> list[dict]:
         if role not in entry["roles"]:
             entry["roles"].append(role)
 
-    plans = Plan.objects.select_related("person").prefetch_related(
-        "consents__relatives", "person__relations__related"
+    # The newest plans only: a demo page must not read every plan of a national database.
+    newest = Plan.objects.order_by("-initiated_at", "pk").values("pk")[:DEMO_PLANS_SHOWN]
+    plans = (
+        Plan.objects.filter(pk__in=newest)
+        .select_related("person")
+        .prefetch_related("consents__relatives", "person__relations__related")
     )
     for plan in plans:
         subject = plan.person

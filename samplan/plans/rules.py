@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from samplan.accounts.models import Membership, Organization
 from samplan.people.models import Relation
@@ -352,6 +353,13 @@ def agreement_for(plan: Plan) -> LocalAgreement:
         return DEFAULT_AGREEMENT
 
 
+DEADLINE_LABELS = {
+    "consent": gettext_lazy("Consent without delay"),
+    "first_meeting": gettext_lazy("First meeting"),
+    "follow_up": gettext_lazy("Follow-up"),
+}
+
+
 @dataclass(frozen=True)
 class Deadline:
     label: str
@@ -359,30 +367,59 @@ class Deadline:
     status: str  # "ok", "due_soon", "overdue"
 
 
-def deadline(plan: Plan, today: datetime.date | None = None) -> Deadline | None:
-    """The next deadline the plan must meet, with a due-soon or overdue flag."""
-    today = today or timezone.localdate()
+def deadline_columns(plan: Plan) -> dict:
+    """The plan's next deadline as stored on it (deadline_kind, deadline_due,
+    deadline_soon_from), so that lists filter and sort by it in SQL. The services refresh it
+    whenever the plan changes; a changed local agreement refreshes its organisation's plans."""
     agreement = agreement_for(plan)
+    kind, due = "", None
     if plan.state == State.INITIATED:
-        label = _("Consent without delay")
+        kind = "consent"
         due = timezone.localdate(plan.initiated_at) + datetime.timedelta(
             agreement.consent_within_days
         )
     elif plan.state in {State.CONSENTED, State.INVITED}:
         consent = first_consent_given(plan)
-        if consent is None:
-            return None
-        label = _("First meeting")
-        due = consent.decided_on + datetime.timedelta(agreement.first_meeting_within_days)
+        if consent is not None:
+            kind = "first_meeting"
+            due = consent.decided_on + datetime.timedelta(agreement.first_meeting_within_days)
     elif plan.state in {State.ACTIVE, State.FOLLOW_UP, State.REVISION} and plan.next_follow_up:
-        label = _("Follow-up")
-        due = plan.next_follow_up
-    else:
-        return None
+        kind, due = "follow_up", plan.next_follow_up
+    soon_from = due - datetime.timedelta(agreement.due_soon_days) if due else None
+    return {"deadline_kind": kind, "deadline_due": due, "deadline_soon_from": soon_from}
+
+
+def deadline_status(due: datetime.date, soon_from: datetime.date, today: datetime.date) -> str:
     if due < today:
-        status = "overdue"
-    elif (due - today).days <= agreement.due_soon_days:
-        status = "due_soon"
-    else:
-        status = "ok"
-    return Deadline(label, due, status)
+        return "overdue"
+    return "due_soon" if soon_from <= today else "ok"
+
+
+def overdue_q(today: datetime.date) -> Q:
+    """`deadline_status(...) == "overdue"` as a query condition on plans."""
+    return Q(deadline_due__lt=today)
+
+
+def due_soon_q(today: datetime.date) -> Q:
+    """`deadline_status(...) == "due_soon"` as a query condition on plans."""
+    return Q(deadline_soon_from__lte=today, deadline_due__gte=today)
+
+
+def deadline(plan: Plan, today: datetime.date | None = None) -> Deadline | None:
+    """The next deadline the plan must meet, with a due-soon or overdue flag."""
+    columns = deadline_columns(plan)
+    return _deadline(
+        columns["deadline_kind"], columns["deadline_due"], columns["deadline_soon_from"], today
+    )
+
+
+def stored_deadline(plan: Plan, today: datetime.date | None = None) -> Deadline | None:
+    """The deadline from the columns stored on the plan: no query, for lists."""
+    return _deadline(plan.deadline_kind, plan.deadline_due, plan.deadline_soon_from, today)
+
+
+def _deadline(kind: str, due, soon_from, today) -> Deadline | None:
+    if not kind or due is None:
+        return None
+    today = today or timezone.localdate()
+    return Deadline(str(DEADLINE_LABELS[kind]), due, deadline_status(due, soon_from, today))

@@ -9,28 +9,15 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from samplan.people import identity
-from samplan.people.models import Person, Relation
+from samplan.citizen.auth_views import DEMO_PLANS_SHOWN, demo_people
+from samplan.people.models import Relation
 from samplan.people.session import CITIZEN_SESSION_KEY
 from samplan.plans import services
 from samplan.plans.models import Plan
-from samplan.testing.cast import staff
+from samplan.testing.cast import make_person, staff
 
 DEMO = "/min-sip/logga-in/demo/"
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def make_person(born: str, serial: str, given: str, family: str) -> Person:
-    number = identity.parse_identity_number(
-        identity.identity_number_with_check_digit(born + serial)
-    )
-    return Person.objects.create(
-        identity_kind=number.kind,
-        identity_number=number.value,
-        birth_date=number.birth_date,
-        given_name=given,
-        family_name=family,
-    )
 
 
 @pytest.fixture
@@ -156,3 +143,12 @@ def test_the_demo_login_is_off_by_default_in_production():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_the_demo_login_reads_only_the_newest_plans(settings, alice, needs_assessment):
+    """At national scale the page must not read every plan in the database."""
+    people = [make_person("19700101", f"{200 + n:03d}", f"Demo{n}", "Testsson") for n in range(130)]
+    Plan.objects.bulk_create(
+        Plan(person=p, initiated_by=alice, initiating_unit=needs_assessment) for p in people
+    )
+    assert len(demo_people()) == DEMO_PLANS_SHOWN

@@ -123,6 +123,12 @@ class Plan(models.Model):
     next_follow_up = models.DateField(_("next follow-up"), null=True, blank=True)
     current_version = models.PositiveIntegerField(_("version"), default=0)
 
+    # The next deadline (samplan.plans.rules.deadline), kept current by the services (every
+    # change records an event, which refreshes it) so that lists filter and sort by it in SQL.
+    deadline_kind = models.CharField(max_length=20, blank=True, editable=False)
+    deadline_due = models.DateField(null=True, blank=True, editable=False)
+    deadline_soon_from = models.DateField(null=True, blank=True, editable=False)
+
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     closing_reason = models.CharField(
         _("reason for closing"), max_length=30, choices=ClosingReason.choices, blank=True
@@ -133,7 +139,11 @@ class Plan(models.Model):
         verbose_name = _("SIP")
         verbose_name_plural = _("SIPs")
         ordering = ["-initiated_at"]
-        indexes = [models.Index(fields=["state"])]
+        indexes = [
+            models.Index(fields=["state"]),
+            models.Index(fields=["deadline_due", "id"], name="plan_deadline_idx"),
+            models.Index(fields=["initiating_unit", "state"], name="plan_initiator_state_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"SIP {self.person.full_name}"
@@ -184,6 +194,10 @@ class Participant(models.Model):
         verbose_name = _("participating unit")
         verbose_name_plural = _("participating units")
         constraints = [models.UniqueConstraint(fields=["plan", "unit"], name="participant_unique")]
+        # Visibility starts from the acting unit: its active participations, then the plans.
+        indexes = [
+            models.Index(fields=["unit", "is_active", "plan"], name="participant_unit_active_idx")
+        ]
 
     def __str__(self) -> str:
         return str(self.unit)

@@ -8,7 +8,7 @@ package (`from samplan.plans import services`), not the shared steps in `base`.
 """
 
 from samplan.plans.rules import ConsentDoesNotCover, OpenPlanExists, RuleViolation  # noqa: F401
-from samplan.plans.services.base import StaleEdit  # noqa: F401
+from samplan.plans.services.base import StaleEdit, deadlines_refresh  # noqa: F401
 from samplan.plans.services.closing import (  # noqa: F401
     closing_notices_record,
     followup_record,

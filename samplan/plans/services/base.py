@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import F
 
 from samplan.accounts.models import User
+from samplan.plans import rules
 from samplan.plans.models import (
     Meeting,
     Plan,
@@ -42,6 +43,22 @@ def event_record(plan: Plan, *, actor: Actor, kind: str, summary: str, before=No
         before=before or {},
         after=after or {},
     )
+    deadline_refresh(plan)
+
+
+def deadline_refresh(plan: Plan) -> None:
+    """Store the plan's next deadline (rules.deadline_columns) as the database has it now.
+    Every change records an event, and every event refreshes it."""
+    current = (
+        Plan.objects.select_related("initiating_unit__organization__local_agreement")
+        .prefetch_related("consents")
+        .get(pk=plan.pk)
+    )
+    columns = rules.deadline_columns(current)
+    if any(getattr(current, name) != value for name, value in columns.items()):
+        Plan.objects.filter(pk=plan.pk).update(**columns)
+    for name, value in columns.items():
+        setattr(plan, name, value)
 
 
 def plan_lock(plan: Plan) -> Plan:
@@ -85,3 +102,25 @@ def plain_value(value):
     if hasattr(value, "pk"):
         return str(value)
     return value
+
+
+def deadlines_refresh(plans) -> int:
+    """Store the next deadline of many plans (after a local agreement changes, or after an
+    upgrade: `manage.py refresh_deadlines`). Returns how many changed."""
+    names = ["deadline_kind", "deadline_due", "deadline_soon_from"]
+    changed, batch = 0, []
+    rows = (
+        plans.select_related("initiating_unit__organization__local_agreement")
+        .prefetch_related("consents")
+        .order_by("pk")
+    )
+    for plan in rows.iterator(chunk_size=1000):
+        columns = rules.deadline_columns(plan)
+        if any(getattr(plan, name) != value for name, value in columns.items()):
+            for name, value in columns.items():
+                setattr(plan, name, value)
+            batch.append(plan)
+        if len(batch) >= 1000:
+            changed += Plan.objects.bulk_update(batch, names)
+            batch = []
+    return changed + (Plan.objects.bulk_update(batch, names) if batch else 0)

@@ -337,8 +337,7 @@ def test_query_counts_do_not_grow_with_goals_interventions_or_plans(
     few = counts()
     add(7)
     many = counts()
-    assert few[0] <= 40 and few[1] <= 16, few
-    assert few == many, (few, many)
+    assert few == many, (few, many)  # the numbers themselves: core/tests/query_baselines.json
 
 
 def test_staff_record_the_individuals_answer_to_an_invitation(

@@ -2,6 +2,7 @@
 and the PDF copy."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import (
     Prefetch,
     prefetch_related_objects,
@@ -98,10 +99,15 @@ def join_request_answer(request: StaffRequest, plan: Plan, request_id: int) -> H
 
 @plan_view("plan.view", "plan.edit", methods=("GET",))
 def history(request: StaffRequest, plan: Plan) -> HttpResponse:
-    events = plan.events.select_related("actor", "acting_unit__organization")
-    return render(
-        request, "plans/history.html", workspace_context(request, plan, "history", events=events)
-    )
+    """Every step, newest first, a bounded page at a time (a plan of many years has many)."""
+    events = plan.events.select_related("actor", "acting_unit__organization", "citizen")
+    events = events.order_by("-at", "-id")
+    page = Paginator(events, HISTORY_PAGE_SIZE).get_page(request.GET.get("sida"))
+    context = workspace_context(request, plan, "history", events=page.object_list, page=page)
+    return render(request, "plans/history.html", context)
+
+
+HISTORY_PAGE_SIZE = 50
 
 
 @plan_view("plan.view", methods=("GET",))

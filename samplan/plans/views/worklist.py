@@ -1,10 +1,12 @@
 """The staff start page, the worklist "Mina SIP" with its search, and starting a SIP."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import (
     BooleanField,
     Case,
     Exists,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -49,12 +51,17 @@ def start(request: StaffRequest) -> HttpResponse:
             return redirect(f"{reverse('accounts:choose_unit')}?next=/")
         if request.user.is_system_administrator:
             return redirect("admin:index")
-    open_plans = 0
+    open_plans = overdue_plans = 0
     if request.acting_unit is not None:
-        open_plans = (
-            access.plans_of_unit(request.acting_unit).exclude(state=Plan.State.CLOSED).count()
-        )
-    return render(request, "core/start.html", {"open_plans": open_plans})
+        # Both from indexed columns: the unit's participations and the stored deadline.
+        plans = access.plans_of_unit(request.acting_unit).exclude(state=Plan.State.CLOSED)
+        open_plans = plans.count()
+        overdue_plans = plans.filter(rules.overdue_q(timezone.localdate())).count()
+    context = {"open_plans": open_plans, "overdue_plans": overdue_plans}
+    return render(request, "core/start.html", context)
+
+
+WORKLIST_PAGE_SIZE = 50
 
 
 def _worklist_queryset(unit):
@@ -120,15 +127,22 @@ def worklist(request: StaffRequest) -> HttpResponse:
             plans = plans.filter(state__in=[Plan.State.INITIATED, Plan.State.REVISION])
     else:
         plans = plans.exclude(state=Plan.State.CLOSED)
-    rows = [(plan, rules.deadline(plan)) for plan in plans]
     flag = filters.cleaned_data.get("flag") if filters.is_valid() and not searching else ""
-    if flag in {"overdue", "due_soon"}:
-        rows = [(p, d) for p, d in rows if d and d.status == flag]
+    today = timezone.localdate()
+    if flag == "overdue":
+        plans = plans.filter(rules.overdue_q(today))
+    elif flag == "due_soon":
+        plans = plans.filter(rules.due_soon_q(today))
+    # The most urgent first; a bounded page, so a unit with thousands of plans reads one page.
+    ordered = plans.order_by(F("deadline_due").asc(nulls_last=True), "-initiated_at", "pk")
+    page = Paginator(ordered, WORKLIST_PAGE_SIZE).get_page(request.GET.get("sida"))
+    rows = [(plan, rules.stored_deadline(plan, today)) for plan in page.object_list]
     inbox = list(
         CitizenMessage.objects.filter(plan__in=access.plans_of_unit(unit), handled_at__isnull=True)
         .select_related("plan__person", "author")
         .order_by("-created_at")[:20]
     )
+    # The access log records the individuals shown on this page, not every plan the list has.
     listed = {plan.pk: plan for plan, _d in rows}
     for item in inbox:
         listed.setdefault(item.plan.pk, item.plan)
@@ -140,6 +154,8 @@ def worklist(request: StaffRequest) -> HttpResponse:
         "plans/worklist.html",
         {
             "rows": rows,
+            "page": page,
+            "page_query": _query_without_page(request),
             "filters": filters,
             "search": search,
             "searching": searching,
@@ -147,6 +163,13 @@ def worklist(request: StaffRequest) -> HttpResponse:
         },
         status=400 if request.method == "POST" and not search.is_valid() else 200,
     )
+
+
+def _query_without_page(request: StaffRequest) -> str:
+    """The filters of the page, for the links to the other pages."""
+    query = request.GET.copy()
+    query.pop("sida", None)
+    return query.urlencode()
 
 
 def _search_filter(query: str) -> Q:
