@@ -444,7 +444,7 @@ def join_request_accepted_queue(*, join_request) -> list[Notification]:
     unit that may not see the plan is never told (a declined request is never told at all)."""
     plan = join_request.plan
     unit = join_request.unit
-    if not policy.decide(policy.Staff(user=None, unit=unit, role=""), "plan.view", plan):
+    if not unit_may(plan, unit, "plan.view"):
         return []
     kind = Kind.JOIN_ACCEPTED
     with translation.override(settings.LANGUAGE_CODE):
