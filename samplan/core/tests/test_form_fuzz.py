@@ -389,6 +389,7 @@ def test_no_form_answers_malformed_input_with_a_server_error(db, settings, monke
     rng = random.Random(SEED)  # noqa: S311 - reproducible fuzzing, not a secret
     plan_ids = [str(pk) for pk in Plan.objects.order_by("pk").values_list("pk", flat=True)]
 
+    started = time.perf_counter()
     targets: list[tuple[Client, Target]] = []
     clients = {}
     for label, client, start, prefixes in actors():
@@ -407,6 +408,8 @@ def test_no_form_answers_malformed_input_with_a_server_error(db, settings, monke
         errors.append(f"{request.method} {request.path}: " + " | ".join(lines[-5:])[:600])
 
     got_request_exception.connect(keep_traceback, dispatch_uid="form-fuzz")
+    if os.environ.get("FUZZ_TIMING"):
+        print(f"fuzz crawl: {time.perf_counter() - started:.1f} s, {len(targets)} targets")
     reported = reported_inputs(clients)
     server_errors, statuses, not_swedish, open_redirects = [], {}, [], []
     try:
