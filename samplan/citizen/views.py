@@ -25,8 +25,6 @@ from samplan.plans.presenter import plan_for_citizen, role_of
 from samplan.plans.rules import RuleViolation
 from samplan.plans.views.base import attempt
 
-GET_POST = ["GET", "POST"]
-
 
 @require_http_methods(["GET"])
 @policy.route("citizen.session")

@@ -67,6 +67,13 @@ def may_start(action: str, plan: Plan) -> bool:
     return plan.state in TRANSITIONS[action]
 
 
+def meeting_kind_for(plan: Plan) -> str:
+    """A meeting booked now is the first one until the plan is established, then a follow-up."""
+    return (
+        Meeting.Kind.FIRST if may_start("meeting.schedule_first", plan) else Meeting.Kind.FOLLOW_UP
+    )
+
+
 def next_step(plan: Plan) -> str | None:
     """What the writing units do next: consent, first_meeting, establish, approval, follow_up."""
     return NEXT_STEP.get(plan.state)

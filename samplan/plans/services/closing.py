@@ -50,7 +50,7 @@ def followup_record(
     unit = actor.unit
     plan = plan_lock(plan)
     refuse_unless(
-        plan.state in rules.CAN_FOLLOW_UP, _("Only an established SIP can be followed up.")
+        rules.may_start("plan.follow_up", plan), _("Only an established SIP can be followed up.")
     )
     for answer in (how_it_went, helped_hindered, continue_interventions):
         refuse_unless(bool(answer.strip()), _("Answer every follow-up question."))

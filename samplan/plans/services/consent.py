@@ -76,7 +76,7 @@ def consent_record(
     plan = plan_lock(plan)
     today = timezone.localdate()
     refuse_unless(
-        plan.state in rules.CAN_RECORD_CONSENT, _("The SIP is closed; consent cannot be changed.")
+        rules.may_start("consent.record", plan), _("The SIP is closed; consent cannot be changed.")
     )
     refuse_unless(
         decision in {Consent.Decision.GIVEN, Consent.Decision.REFUSED},

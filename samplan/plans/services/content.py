@@ -54,7 +54,7 @@ def content_editable(plan: Plan) -> None:
         ),
     )
     refuse_unless(
-        plan.state in rules.EDITABLE_CONTENT,
+        rules.may_start("content.edit", plan),
         _("Record the individual's consent before writing the plan."),
     )
 

@@ -54,13 +54,11 @@ def meeting_schedule(
     """Invite to a SIP meeting. By default the inviter chairs and writes the plan (the regional guideline)."""
     plan = plan_lock(plan)
     rules.consent_required(plan)
-    allowed = (
-        rules.CAN_SCHEDULE_FIRST_MEETING
-        if kind == Meeting.Kind.FIRST
-        else rules.CAN_SCHEDULE_FOLLOW_UP
+    transition = (
+        "meeting.schedule_first" if kind == Meeting.Kind.FIRST else "meeting.schedule_follow_up"
     )
     refuse_unless(
-        plan.state in allowed,
+        rules.may_start(transition, plan),
         _("A first meeting is for a new SIP; a follow-up meeting is for an established one."),
     )
     refuse_unless(starts_at > timezone.now(), _("The meeting must be in the future."))

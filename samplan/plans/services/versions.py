@@ -62,7 +62,7 @@ def plan_establish(
     """Establish the plan at the meeting, with the individual's approval (003: nothing without it)."""
     plan = plan_lock(plan)
     refuse_unless(
-        plan.state in rules.CAN_ESTABLISH,
+        rules.may_start("plan.establish", plan),
         _("Only an invited SIP, after its first meeting, can be established."),
     )
     refuse_unless(
@@ -101,7 +101,9 @@ def plan_revise(
 ) -> PlanVersion:
     """A revision is a new version; it stands only when the individual approves it (the citizen information)."""
     plan = plan_lock(plan)
-    refuse_unless(plan.state in rules.CAN_FOLLOW_UP, _("Only an established SIP can be revised."))
+    refuse_unless(
+        rules.may_start("plan.follow_up", plan), _("Only an established SIP can be revised.")
+    )
     content_complete(plan)
     if approval_method:
         refuse_unless(

@@ -32,11 +32,7 @@ from samplan.plans.views.base import (
 @plan_view("plan.view", "plan.edit")
 def meetings(request: StaffRequest, plan: Plan) -> HttpResponse:
     form = f.MeetingForm(request.POST or None, plan=plan)
-    kind = (
-        Meeting.Kind.FIRST
-        if plan.state in rules.CAN_SCHEDULE_FIRST_MEETING
-        else Meeting.Kind.FOLLOW_UP
-    )
+    kind = rules.meeting_kind_for(plan)
     if form.is_bound and form.is_valid():
         d = form.cleaned_data
         units, people = form.invited()
