@@ -189,12 +189,15 @@ def refuse_unless(condition: bool, message: str) -> None:
 # --- Consent (principle 1: no SIP work without the individual's consent) -------------------
 
 
+def meeting_scheduled(meeting: Meeting) -> bool:
+    """Booked and not yet held or cancelled: only such a meeting is changed or answered."""
+    return meeting.status == Meeting.Status.SCHEDULED
+
+
 def meeting_changeable(plan: Plan, meeting: Meeting) -> None:
     """A meeting is moved only while it is booked and the SIP is open."""
     refuse_unless(not plan.is_closed, _("The SIP is closed and can no longer be changed."))
-    refuse_unless(
-        meeting.status == Meeting.Status.SCHEDULED, _("Only a scheduled meeting can be changed.")
-    )
+    refuse_unless(meeting_scheduled(meeting), _("Only a scheduled meeting can be changed."))
 
 
 def consent_required(plan: Plan) -> None:
@@ -372,6 +375,14 @@ class Deadline:
     label: str
     due: datetime.date
     status: str  # "ok", "due_soon", "overdue"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == "overdue"
+
+    @property
+    def is_due_soon(self) -> bool:
+        return self.status == "due_soon"
 
 
 def deadline_columns(plan: Plan) -> dict:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-COMPARED = r"[\w.]*\b(?:state|role|decision)\b"
+COMPARED = r"[\w.]*\b(?:state|role|decision|status)\b"
 LITERAL = r"""(?:"[^"]*"|'[^']*')"""
 OPERATOR = r"(?:==|!=|\bin\b|\bnot in\b)"
 TAG = re.compile(r"{%.*?%}", re.S)

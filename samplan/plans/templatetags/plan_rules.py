@@ -13,6 +13,7 @@ register = template.Library()
 register.filter("before_consent", rules.before_consent)
 register.filter("consent_given", rules.consent_given)
 register.filter("next_step", rules.next_step)
+register.filter("meeting_scheduled", rules.meeting_scheduled)
 
 
 @register.filter
