@@ -6,4 +6,5 @@ app_name = "core"
 
 urlpatterns = [
     path("halsa/", views.health, name="health"),
+    path("golv/", views.floor, name="floor"),
 ]

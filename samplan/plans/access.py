@@ -41,22 +41,41 @@ def plans_visible_to(actor: policy.Actor | None) -> QuerySet:
 
 
 def plans_of_unit(unit) -> QuerySet:
-    """The plans a unit sees: it initiated them and there is no consent yet, or it takes part."""
-    takes_part = Participant.objects.filter(plan=OuterRef("pk"), unit=unit, is_active=True)
-    before = Q(state__in=rules.BEFORE_CONSENT)
-    return Plan.objects.filter((before & Q(initiating_unit=unit)) | (~before & Exists(takes_part)))
+    """The plans a unit sees: it initiated them and there is no consent yet, or it takes part.
+
+    Built from the unit outwards (its active participations, its own initiatives), so that
+    the database reads the unit's plans through indexes and never every plan in the country
+    (docs/performance.md). The two id sets are disjoint by state and joined with UNION ALL.
+    """
+    before = rules.BEFORE_CONSENT
+    takes_part = (
+        Participant.objects.filter(unit=unit, is_active=True)
+        .exclude(plan__state__in=before)
+        .order_by()
+        .values("plan_id")
+    )
+    initiated = Plan.objects.filter(initiating_unit=unit, state__in=before).order_by().values("pk")
+    return Plan.objects.filter(pk__in=takes_part.union(initiated, all=True))
 
 
 def _citizen_plans(actor: policy.Citizen) -> QuerySet:
+    """The person's own plans, a guarded child's and those he or she is invited to as a
+    relative: found through the person's own rows (indexed), then decided one by one."""
     person = actor.person
+    own = Plan.objects.filter(person=person).order_by().values("pk")
+    guarded = Plan.objects.filter(rules.guardian_of_q(person)).order_by().values("pk")
+    invited = Consent.objects.filter(relatives=person).order_by().values("plan_id")
+    ids = own.union(guarded, invited)
     latest = Consent.objects.filter(plan=OuterRef("pk")).order_by("-number").values("pk")[:1]
     covered = Consent.objects.filter(
         rules.consent_given_q(), pk=OuterRef("latest"), relatives=person
     )
-    own = Q(person=person)
-    guarded = rules.guardian_of_q(person)
-    plans = Plan.objects.annotate(latest=latest)
-    candidates = plans.filter(own | guarded | Exists(covered)).distinct()
+    candidates = (
+        Plan.objects.filter(pk__in=ids)
+        .annotate(latest=latest)
+        .filter(Q(person=person) | rules.guardian_of_q(person) | Exists(covered))
+        .distinct()
+    )
     # The candidates are few: the policy decides each (age, protection, revoked access).
     candidates = candidates.select_related("person").prefetch_related(
         "person__relations", "consents__relatives", "relative_accesses"

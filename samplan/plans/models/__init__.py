@@ -4,7 +4,7 @@ from samplan.plans.models.content import Goal, Intervention
 from samplan.plans.models.join import JoinRequest
 from samplan.plans.models.meeting import Invitee, Meeting
 from samplan.plans.models.plan import CitizenMessage, Participant, Plan, PlanEvent, RelativeAccess
-from samplan.plans.models.version import ClosingNotice, FollowUp, PlanVersion
+from samplan.plans.models.version import ClosingNotice, FollowUp, PlanVersion, VersionCopy
 
 __all__ = [
     "CitizenMessage",
@@ -22,4 +22,5 @@ __all__ = [
     "Plan",
     "PlanEvent",
     "PlanVersion",
+    "VersionCopy",
 ]

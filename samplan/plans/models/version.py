@@ -45,6 +45,30 @@ class PlanVersion(models.Model):
         return f"version {self.number}"
 
 
+class VersionCopy(models.Model):
+    """A PDF copy of an established version as it was rendered, so that the same copy is not
+    rendered again (WeasyPrint takes about 0.3 s of CPU a page set; docs/performance.md).
+
+    The copy also shows a few live facts (the lead's contact, the next meeting, the day it was
+    printed) and a relative sees only the sections shared with him or her, so a copy is found
+    by the digest of the HTML it was made from: any difference renders a new one. Only the
+    copies of the version shown today are kept (samplan.plans.pdf).
+    """
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="copies")
+    digest = models.CharField(max_length=64)
+    pdf = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["version", "digest"], name="version_copy_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.digest[:12]}"
+
+
 class FollowUp(models.Model):
     """A follow-up: the guideline's five questions and a decision."""
 
