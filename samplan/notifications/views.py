@@ -2,6 +2,7 @@
 /inkorg/min-sip/. Each shows only the recipient's own items; changes are POST only."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from samplan.notifications.forms import EmailPreferenceForm
 from samplan.notifications.models import NotificationPreference
 from samplan.people.session import citizen_required
 
-SHOWN = 100  # the newest items; older ones stay in the outbox
+PAGE_SIZE = 50  # newest first, a bounded page at a time
 
 
 def _chosen_ids(request: HttpRequest) -> list[int] | None:
@@ -24,16 +25,21 @@ def _chosen_ids(request: HttpRequest) -> list[int] | None:
     return parse_ids(request.POST.getlist("notification"))
 
 
-def _page(items) -> dict:
-    items = list(items[:SHOWN])
-    return {"items": items, "unread_count": sum(item.read_at is None for item in items)}
+def _page(request: HttpRequest, items) -> dict:
+    """One page of the inbox, and how many of all the items are unread (an indexed count)."""
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("sida"))
+    return {
+        "items": page.object_list,
+        "page": page,
+        "unread_count": items.filter(read_at__isnull=True).count(),
+    }
 
 
 @require_http_methods(["GET"])
 @policy.route("session")
 def inbox(request: HttpRequest) -> HttpResponse:
     items = services.inbox_for_user(request.user).select_related("unit")
-    return render(request, "notifications/inbox.html", _page(items))
+    return render(request, "notifications/inbox.html", _page(request, items))
 
 
 @require_POST
@@ -51,7 +57,7 @@ def mark_read(request: HttpRequest) -> HttpResponse:
 def citizen_inbox(request: HttpRequest) -> HttpResponse:
     person = request.citizen
     preference = NotificationPreference.objects.filter(person=person).first()
-    context = _page(services.inbox_for_person(person))
+    context = _page(request, services.inbox_for_person(person))
     context["email_form"] = EmailPreferenceForm(
         initial={"email_ok": bool(preference and preference.email_ok)}
     )

@@ -133,3 +133,25 @@ def test_administrators_see_failed_emails_with_subject_and_error_only(client, ca
 def test_others_do_not_see_failed_emails(client, cast):
     login(client, cast.alice)
     assert client.get("/admin/notifications/failedemail/").status_code == 302
+
+
+def test_a_long_inbox_is_shown_fifty_items_a_page_and_counts_every_unread(client, cast):
+    Notification.objects.bulk_create(
+        Notification(
+            kind=Notification.Kind.DEADLINE_DUE_SOON,
+            channel=Notification.Channel.INBOX,
+            status=Notification.Status.DELIVERED,
+            user=cast.bob,
+            subject=f"Påminnelse {n}",
+            body=f"Påminnelse nummer {n}",
+            dedupe_key=f"test-long-inbox-{n}",
+        )
+        for n in range(55)
+    )
+    login(client, cast.bob)
+    first = client.get("/inkorg/").content.decode()
+    assert first.count('name="notification"') == 50
+    assert "Sida 1 av 2" in first and "55 olästa" in first
+    second = client.get("/inkorg/?sida=2").content.decode()
+    assert second.count('name="notification"') == 5
+    assert client.get("/inkorg/?sida=x").status_code == 200
