@@ -7,9 +7,9 @@ closer look. The individual's extract is samplan.audit.services.person_extract.
 import datetime
 import random
 import statistics
-from collections import Counter
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +22,12 @@ from samplan.plans.models import Participant, Plan
 # reads, is flagged as unusual volume.
 VOLUME_FACTOR = 3
 MIN_VOLUME = 30
+# Up to this many entries in the period the sample is drawn from every id (docs/performance.md).
+EXACT_SAMPLE_LIMIT = 5000
+# The newest plan reads checked for "the unit no longer takes part", and the most flagged
+# accesses shown (newest first, 50 a page).
+RECENT_PLAN_READS = 500
+FLAGGED_SHOWN = 200
 
 FLAG_NOT_PARTICIPATING = "not_participating"
 FLAG_PROTECTED = "protected"
@@ -54,18 +60,48 @@ def unit_entries(unit, start: datetime.datetime, end: datetime.datetime):
     return AccessLogEntry.objects.filter(unit=unit, at__gte=start, at__lt=end)
 
 
-def heavy_users(unit, start, end) -> set[int]:
-    """Users whose number of reads stands out from the unit's usual."""
-    counts = dict(
+def user_volumes(unit, start, end) -> list[tuple[int | None, str, int]]:
+    """Each user's number of reads in the period, most first: one aggregate in the database."""
+    rows = (
         unit_entries(unit, start, end)
-        .values_list("user")
+        .order_by()
+        .values("user_id", "user__username")
         .annotate(n=Count("id"))
-        .values_list("user", "n")
     )
-    if not counts:
+    volumes = [(row["user_id"], row["user__username"] or "", row["n"]) for row in rows]
+    return sorted(volumes, key=lambda v: (-v[2], v[1]))
+
+
+def heavy_users(volumes: list[tuple[int | None, str, int]]) -> set[int]:
+    """Users whose number of reads stands out from the unit's usual."""
+    if not volumes:
         return set()
-    median = statistics.median(counts.values())
-    return {user for user, n in counts.items() if n >= MIN_VOLUME and n > VOLUME_FACTOR * median}
+    median = statistics.median(n for _user, _name, n in volumes)
+    return {user for user, _name, n in volumes if n >= MIN_VOLUME and n > VOLUME_FACTOR * median}
+
+
+def sample_ids(entries, start, end, *, total: int, size: int, rng: random.Random) -> list[int]:
+    """A random sample of the period's entries.
+
+    Up to EXACT_SAMPLE_LIMIT entries, every entry is equally likely (the ids are read and
+    drawn from). Beyond that, reading every id would cost what the unit's whole log costs, so
+    each draw is the first entry after a random moment in the period, found through the
+    (unit, at) index: an entry that follows a quiet time is somewhat more likely to be drawn,
+    which a review can live with (docs/performance.md).
+    """
+    if total <= EXACT_SAMPLE_LIMIT:
+        ids = list(entries.order_by().values_list("id", flat=True))
+        return sorted(rng.sample(ids, min(size, len(ids))))
+    span = (end - start).total_seconds()
+    moments = sorted(start + datetime.timedelta(seconds=rng.random() * span) for _ in range(size))
+    firsts = [
+        entries.filter(at__gte=moment).order_by("at", "id").values("id")[:1] for moment in moments
+    ]
+    if connection.features.supports_slicing_ordering_in_compound:
+        drawn = list(firsts[0].union(*firsts[1:], all=True).values_list("id", flat=True))
+    else:
+        drawn = [row["id"] for query in firsts for row in query]
+    return sorted(set(drawn))
 
 
 def _participating_plan_ids(unit, plan_ids: set[str]) -> set[str]:
@@ -95,25 +131,32 @@ def flag_entries(unit, entries: list[AccessLogEntry], heavy: set[int]) -> list[R
 
 
 def review_sample(unit, *, days: int = 30, size: int = 20, seed: int | None = None) -> dict:
-    """A random sample of the unit's accesses in the period, every flagged access, and volumes."""
+    """A random sample of the unit's accesses in the period, the flagged accesses (the newest
+    FLAGGED_SHOWN), and each user's volume. Every query goes through the (unit, at) index or
+    a small set (protected individuals, heavy users), so a unit with a large log reads
+    little of it."""
     start, end = period(days)
-    entries = unit_entries(unit, start, end).select_related("user", "person")
-    heavy = heavy_users(unit, start, end)
-    ids = list(entries.values_list("id", flat=True))
-    chosen = set(random.Random(seed).sample(ids, min(size, len(ids))))  # noqa: S311 - sampling, not crypto
-    sample = flag_entries(unit, list(entries.filter(id__in=chosen)), heavy)
-    flagged_entries = entries.filter(person__protected_identity=True) | entries.filter(
-        user__in=heavy
-    )
-    candidates = list(entries.filter(object_type="plan")[:2000]) + list(flagged_entries[:500])
+    entries = unit_entries(unit, start, end)
+    volumes = user_volumes(unit, start, end)
+    total = sum(n for _user, _name, n in volumes)
+    heavy = heavy_users(volumes)
+    rng = random.Random(seed)  # noqa: S311 - sampling, not crypto
+    chosen = sample_ids(entries, start, end, total=total, size=size, rng=rng)
+    shown = entries.select_related("user", "person")
+    sample = flag_entries(unit, list(shown.filter(id__in=chosen)), heavy)
+    newest = shown.order_by("-at", "-id")
+    candidates = [
+        *newest.filter(object_type="plan")[:RECENT_PLAN_READS],
+        *newest.filter(person__protected_identity=True)[:FLAGGED_SHOWN],
+        *(newest.filter(user__in=heavy)[:FLAGGED_SHOWN] if heavy else []),
+    ]
     flagged = {r.entry.pk: r for r in flag_entries(unit, candidates, heavy) if r.flags}
-    volumes = Counter(entries.values_list("user__username", flat=True))
     return {
         "start": start,
         "end": end,
-        "total": len(ids),
+        "total": total,
         "sample": sorted(sample, key=lambda r: r.entry.at, reverse=True),
-        "flagged": sorted(flagged.values(), key=lambda r: r.entry.at, reverse=True)[:200],
-        "volumes": volumes.most_common(),
-        "sample_ids": sorted(chosen),
+        "flagged": sorted(flagged.values(), key=lambda r: r.entry.at, reverse=True)[:FLAGGED_SHOWN],
+        "volumes": [(name, n) for _user, name, n in volumes],
+        "sample_ids": chosen,
     }

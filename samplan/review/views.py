@@ -1,6 +1,7 @@
 """The unit manager's review of the access log, and the individual's extract (staff printout)."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -49,16 +50,35 @@ def log_review(request: HttpRequest) -> HttpResponse:
         return redirect("audit:review")
     result = sampling.review_sample(unit, days=days)
     form.initial["sample_ids"] = ",".join(str(i) for i in result["sample_ids"])
-    shown = {r.entry.pk: r.entry for r in result["sample"] + result["flagged"]}
+    flagged = Paginator(result["flagged"], FLAGGED_PAGE_SIZE).get_page(request.GET.get("sida"))
+    shown = {r.entry.pk: r.entry for r in [*result["sample"], *flagged.object_list]}
     access_log_record_many_people(request, shown.values())
     reviews = AccessReview.objects.filter(unit=unit).select_related("reviewer")[:10]
     status = 400 if form.is_bound and form.errors else 200
     return render(
         request,
         "audit/review.html",
-        {"result": result, "form": form, "period": period, "days": days, "reviews": reviews},
+        {
+            "result": result,
+            "flagged": flagged,
+            "page": flagged,
+            "page_query": _query_without_page(request),
+            "form": form,
+            "period": period,
+            "days": days,
+            "reviews": reviews,
+        },
         status=status,
     )
+
+
+FLAGGED_PAGE_SIZE = 50
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("sida", None)
+    return query.urlencode()
 
 
 def access_log_record_many_people(request, entries) -> None:
