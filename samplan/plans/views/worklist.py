@@ -135,7 +135,8 @@ def worklist(request: StaffRequest) -> HttpResponse:
         plans = plans.filter(rules.due_soon_q(today))
     # The most urgent first; a bounded page, so a unit with thousands of plans reads one page.
     ordered = plans.order_by(F("deadline_due").asc(nulls_last=True), "-initiated_at", "pk")
-    page = Paginator(ordered, WORKLIST_PAGE_SIZE).get_page(request.GET.get("sida"))
+    number = request.POST.get("sida") if searching else request.GET.get("sida")
+    page = Paginator(ordered, WORKLIST_PAGE_SIZE).get_page(number)
     rows = [(plan, rules.stored_deadline(plan, today)) for plan in page.object_list]
     inbox = list(
         CitizenMessage.objects.filter(plan__in=access.plans_of_unit(unit), handled_at__isnull=True)
@@ -156,6 +157,8 @@ def worklist(request: StaffRequest) -> HttpResponse:
             "rows": rows,
             "page": page,
             "page_query": _query_without_page(request),
+            # Search results are paged by posting the search again.
+            "page_post": [("query", search.cleaned_data["query"])] if searching else None,
             "filters": filters,
             "search": search,
             "searching": searching,
