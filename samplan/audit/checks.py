@@ -18,7 +18,7 @@ def access_log_role_check(app_configs=None, **kwargs) -> list[checks.CheckMessag
         checks.Error(
             f"The access log is not protected: {problem.message}.",
             hint=HINT,
-            id=f"samplan.E00{index}",
+            id=f"samplan.E{index:03d}",
         )
         for index, problem in enumerate(access_log_role_problems(), start=1)
     ]

@@ -23,7 +23,8 @@ class RoleProblem:
 
 
 def access_log_role_problems(using: str = "default") -> list[RoleProblem]:
-    """What lets the connected role bypass the access log's triggers (PostgreSQL only)."""
+    """What lets the connected role bypass the access log's triggers (PostgreSQL only). The
+    access log's partitions are checked like its tables."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         return []
@@ -33,11 +34,18 @@ def access_log_role_problems(using: str = "default") -> list[RoleProblem]:
                 "SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user"
             )
             role, superuser = cursor.fetchone()
+            # The log's tables and the partitions of the access log (tables too: their owner
+            # could switch their triggers off, truncate or drop them).
             cursor.execute(
-                "SELECT tablename, tableowner, pg_has_role(current_user, tableowner, 'MEMBER'),"
-                " has_table_privilege(current_user, quote_ident(tablename), 'TRUNCATE')"
-                " FROM pg_tables WHERE schemaname = current_schema() AND tablename = ANY(%s)",
-                [list(LOG_TABLES)],
+                "SELECT c.relname, pg_get_userbyid(c.relowner),"
+                " pg_has_role(current_user, c.relowner, 'MEMBER'),"
+                " has_table_privilege(current_user, c.oid, 'TRUNCATE')"
+                " FROM pg_class c WHERE c.relkind IN ('r', 'p')"
+                " AND c.relnamespace = current_schema()::regnamespace"
+                " AND (c.relname = ANY(%s) OR c.oid IN"
+                "  (SELECT inhrelid FROM pg_inherits WHERE inhparent = to_regclass(%s)))"
+                " ORDER BY c.relname",
+                [list(LOG_TABLES), AccessLogEntry._meta.db_table],
             )
             tables = cursor.fetchall()
     except DatabaseError as error:

@@ -124,15 +124,20 @@ class AccessLogEntry(models.Model):
     Patientdatalagen 4 kap. 3 § and HSLF-FS 2016:40 4 kap. 9 §: every access is logged with
     the user, the unit and care provider, the individual and the time.
 
-    Append-only and hash-chained (docs/access-log.md): `sequence` numbers the entries without
-    gaps, `prev_hash` is the previous entry's `entry_hash`, and `entry_hash` covers this entry's
-    content (samplan.audit.chain). Only samplan.audit.services writes entries.
+    Append-only and hash-chained (docs/access-log.md). An entry is inserted unsealed, with a
+    `content_hash` over its content and id; the sealer (services.access_log_seal) then gives it
+    its `sequence` (numbering the entries without gaps), `prev_hash` (the previous entry's
+    `entry_hash`) and `entry_hash` (covering this entry's content; samplan.audit.chain). Only
+    samplan.audit.services writes entries. On PostgreSQL the table is partitioned by month on
+    `at`, with (id, at) as its real primary key (migration 0011).
     """
 
     class Channel(models.TextChoices):
         WEB = "web", _("Web")
         API = "api", _("API")
         CITIZEN = "citizen", _("Min SIP")
+        # The log's own entries: a gap entry records ids that were never committed.
+        SYSTEM = "system", _("System")
 
     # Set in Python before the insert, so that the hash can cover it.
     at = models.DateTimeField(_("time"), db_index=True)
@@ -158,8 +163,13 @@ class AccessLogEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Empty only in the log's own gap entries.
     person = models.ForeignKey(
-        "people.Person", verbose_name=_("individual"), on_delete=models.PROTECT, related_name="+"
+        "people.Person",
+        verbose_name=_("individual"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     object_type = models.CharField(_("object type"), max_length=40)
     object_id = models.CharField(_("object"), max_length=64)
@@ -167,9 +177,13 @@ class AccessLogEntry(models.Model):
     channel = models.CharField(
         _("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
     )
-    sequence = models.BigIntegerField(_("sequence"), unique=True, editable=False)
-    prev_hash = models.CharField(_("previous hash"), max_length=64, editable=False)
-    entry_hash = models.CharField(_("hash"), max_length=64, editable=False)
+    # The chain: empty until the entry is sealed. Unique by the sealer's lock and checked by
+    # verification (a partitioned table cannot have a unique index without `at`).
+    sequence = models.BigIntegerField(_("sequence"), null=True, editable=False)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, default="", editable=False)
+    entry_hash = models.CharField(_("hash"), max_length=64, default="", editable=False)
+    # SHA-256 over the content fields and the id (chain.content_canonical), set at insert.
+    content_hash = models.CharField(_("content hash"), max_length=64, default="", editable=False)
 
     objects = AccessLogQuerySet.as_manager()
 
@@ -177,6 +191,19 @@ class AccessLogEntry(models.Model):
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
         ordering = ["-sequence"]
+        indexes = [
+            # Verification walks the sealed entries by sequence, then the unsealed ones by id.
+            models.Index(fields=["sequence", "id"], name="audit_accesslog_sequence"),
+            # The sealer finds the unsealed entries (few) without reading the sealed ones.
+            models.Index(
+                fields=["id"],
+                name="audit_accesslog_unsealed",
+                condition=models.Q(sequence__isnull=True),
+            ),
+            # The unit manager's review (a unit's period) and the individual's extract.
+            models.Index(fields=["unit", "at"], name="audit_accesslog_unit_at"),
+            models.Index(fields=["person", "at"], name="audit_accesslog_person_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
@@ -195,14 +222,19 @@ class AccessLogEntry(models.Model):
         """The fields the hash covers, as samplan.audit.chain expects them."""
         return {field: getattr(self, field) for field in (*chain.HASHED_FIELDS, "prev_hash")}
 
+    def content_row(self) -> dict:
+        """The fields the content hash covers (samplan.audit.chain.content_canonical)."""
+        return {field: getattr(self, field) for field in ("id", *chain.CONTENT_FIELDS)}
+
 
 class AccessLogHead(models.Model):
     """The one row that records where the access-log chain ends and where it starts.
 
-    `sequence` and `entry_hash` are the latest entry's, updated with every append, so that
+    `sequence` and `entry_hash` are the latest sealed entry's, moved by the sealer, so that
     entries deleted from the end are noticed. `anchor_sequence` and `anchor_hash` are the last
     entry removed by the retention purge (0 and 64 zeros before any purge): the kept chain
-    starts right after it.
+    starts right after it. `sealed_id`: every id up to it is sealed or recorded in a gap
+    entry; above it, verification checks that no id is missing.
     """
 
     SINGLETON = 1
@@ -212,6 +244,7 @@ class AccessLogHead(models.Model):
     entry_hash = models.CharField(_("latest hash"), max_length=64, default=chain.GENESIS_HASH)
     anchor_sequence = models.BigIntegerField(_("anchor sequence"), default=0)
     anchor_hash = models.CharField(_("anchor hash"), max_length=64, default=chain.GENESIS_HASH)
+    sealed_id = models.BigIntegerField(_("sealed up to id"), default=0)
 
     class Meta:
         verbose_name = _("access log head")

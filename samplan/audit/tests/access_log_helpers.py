@@ -8,7 +8,7 @@ from django.test import RequestFactory
 from django.utils import translation
 
 from samplan.audit.models import AccessLogEntry, AccessLogHead
-from samplan.audit.services import access_log_append, access_log_record_many
+from samplan.audit.services import access_log_append, access_log_record_many, access_log_seal
 
 POSTGRES = connection.vendor == "postgresql"
 ENTRIES = AccessLogEntry._meta.db_table
@@ -22,13 +22,32 @@ def staff_request(user, unit):
     return request
 
 
-def record(request, person, count: int = 1, action: str = "plan.read") -> None:
-    """`count` disclosures of the person, in one call (one entry each)."""
+def record(
+    request, person, count: int = 1, action: str = "plan.read", *, sealed: bool = True
+) -> None:
+    """`count` disclosures of the person, in one call (one entry each); then, unless `sealed`
+    is False, the sealer runs as the worker would (the chain's tests read sealed entries)."""
     access_log_record_many(request=request, action=action, items=[(person, person)] * count)
+    if sealed:
+        seal()
 
 
-def record_at(at, user, unit, person, count: int = 1) -> None:
+def seal() -> int:
+    """Run the sealer until it has nothing more to seal; how many entries it sealed."""
+    total = 0
+    while sealed := access_log_seal():
+        total += sealed
+    return total
+
+
+def record_at(at, user, unit, person, count: int = 1, *, sealed: bool = True) -> None:
     """Entries written at another time than now (for the retention purge)."""
+    _append_at(at, user, unit, person, count)
+    if sealed:
+        seal()
+
+
+def _append_at(at, user, unit, person, count: int) -> None:
     access_log_append(
         [
             AccessLogEntry(
@@ -91,8 +110,28 @@ def run_command(name: str, *args) -> tuple[int, str, str]:
 
 
 def chain_rows() -> list[dict]:
+    """The sealed entries' chain fields, by sequence."""
     return list(
-        AccessLogEntry.objects.order_by("sequence").values(
-            "id", "sequence", "prev_hash", "entry_hash"
-        )
+        AccessLogEntry.objects.filter(sequence__isnull=False)
+        .order_by("sequence")
+        .values("id", "sequence", "prev_hash", "entry_hash")
     )
+
+
+def burn_id() -> None:
+    """Hand out an id that no entry will get, as an insert that is rolled back does."""
+    with connection.cursor() as cursor:
+        if POSTGRES:
+            cursor.execute("SELECT nextval('audit_accesslogentry_id_seq')")
+        else:  # the ids come from sqlite_sequence (services._ids_allocate)
+            cursor.execute(
+                "UPDATE sqlite_sequence SET seq = (SELECT MAX(seq, COALESCE(MAX(id), 0))"
+                f' FROM "{ENTRIES}") + 1 WHERE name = %s',
+                [ENTRIES],
+            )
+            if not cursor.rowcount:
+                cursor.execute(
+                    "INSERT INTO sqlite_sequence (name, seq)"
+                    f' SELECT %s, COALESCE(MAX(id), 0) + 1 FROM "{ENTRIES}"',
+                    [ENTRIES],
+                )

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from samplan.audit.chain import GENESIS_HASH, entry_hash_compute
 from samplan.audit.models import AccessLogEntry, AccessLogHead, AppendOnlyError
-from samplan.audit.services import AccessLogUnavailable, access_log_verify
+from samplan.audit.services import AccessLogUnavailable, access_log_seal, access_log_verify
 from samplan.audit.tests.access_log_helpers import (
     ENTRIES,
     HEAD,
@@ -19,6 +19,7 @@ from samplan.audit.tests.access_log_helpers import (
     record,
     record_at,
     run_command,
+    seal,
     sql,
     staff_request,
     tamper,
@@ -272,28 +273,47 @@ def test_postgresql_lets_the_purge_delete_only_rows_past_the_retention(
 @only_postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_on_postgresql_make_one_unbroken_chain(alice, needs_assessment, person):
+    """Writers append with no lock while two sealers run (one at a time gets to seal)."""
     writers, per_writer, batch = 6, 8, 3
     errors = []
-    start = threading.Barrier(writers)
+    start = threading.Barrier(writers + 2)
+    writing = threading.Event()
+    writing.set()
 
     def write():
         try:
             request = staff_request(alice, needs_assessment)
             start.wait()
             for _ in range(per_writer):
-                record(request, person, count=batch)
+                record(request, person, count=batch, sealed=False)
         except Exception as error:
             errors.append(error)
         finally:
             connections.close_all()
 
+    def keep_sealing():
+        try:
+            start.wait()
+            while writing.is_set():
+                access_log_seal(limit=7)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    sealers = [threading.Thread(target=keep_sealing) for _ in range(2)]
     threads = [threading.Thread(target=write) for _ in range(writers)]
-    for thread in threads:
+    for thread in sealers + threads:
         thread.start()
     for thread in threads:
         thread.join()
+    writing.clear()
+    for thread in sealers:
+        thread.join()
     assert errors == []
+    seal()
     total = writers * per_writer * batch
     assert [row["sequence"] for row in chain_rows()] == list(range(1, total + 1))
+    assert not AccessLogEntry.objects.filter(sequence__isnull=True).exists()
     assert run_command("verify_access_log") == (0, f"access log OK: {total} entries", "")
     assert connection.vendor == "postgresql"

@@ -4,6 +4,7 @@ import pytest
 from django.db import DatabaseError
 from django.utils import timezone
 
+from samplan.audit import services
 from samplan.audit.models import AccessLogEntry
 from samplan.audit.services import AccessLogUnavailable, access_log_record
 from samplan.audit.tests.access_log_helpers import staff_request
@@ -34,10 +35,13 @@ def plan(alice, bob, needs_assessment, primary_care, person):
 
 @pytest.fixture
 def log_write_fails(monkeypatch):
+    """The database refuses the access log's INSERT (both the PostgreSQL and SQLite way)."""
+
     def refuse(*args, **kwargs):
         raise DatabaseError("disk full")
 
-    monkeypatch.setattr(AccessLogEntry.objects, "bulk_create", refuse)
+    monkeypatch.setattr(services, "_appended_postgresql", refuse)
+    monkeypatch.setattr(services, "_appended_with_ids", refuse)
 
 
 def test_a_participant_sees_the_plan_when_the_log_is_written(client, bob, plan):

@@ -2,7 +2,7 @@
 
 import pytest
 from django.core.management import call_command
-from django.db import ProgrammingError, connection, transaction
+from django.db import DatabaseError, ProgrammingError, connection, transaction
 
 from samplan.audit.checks import access_log_role_check
 from samplan.audit.database import access_log_role_problems
@@ -73,3 +73,42 @@ def test_the_runtime_role_runs_the_application(runtime_role, client, alice):
 
     login(client, alice)
     assert client.get("/").status_code == 200
+
+
+@postgresql_only
+def test_the_deploy_check_counts_the_access_log_partitions_as_log_tables(runtime_role):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+            " WHERE i.inhparent = 'audit_accesslogentry'::regclass ORDER BY 1 LIMIT 1"
+        )
+        (partition,) = cursor.fetchone()
+        cursor.execute("RESET ROLE")
+        cursor.execute(f"ALTER TABLE {partition} OWNER TO {RUNTIME_ROLE}")
+        cursor.execute("SET ROLE " + RUNTIME_ROLE)
+    problems = access_log_role_problems()
+    assert [p.code for p in problems] == ["owner"]
+    assert f"owns {partition}" in problems[0].message
+
+
+@postgresql_only
+def test_the_runtime_role_cannot_rewrite_entries_with_the_sealing_flag(runtime_role, alice, person):
+    from samplan.audit.tests.access_log_helpers import record, staff_request
+
+    unit = alice.memberships.first().unit
+    record(staff_request(alice, unit), person)  # sealed
+    record(staff_request(alice, unit), person, sealed=False)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, sequence FROM audit_accesslogentry ORDER BY id")
+        (sealed, _sequence), (unsealed, _none) = cursor.fetchall()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL samplan.sealing = 'on'")
+        for statement, entry_id in [
+            ("action = 'plan.edited'", unsealed),
+            ("person_id = NULL", unsealed),
+            ("sequence = 5, prev_hash = repeat('a', 64), entry_hash = repeat('b', 64)", sealed),
+        ]:
+            with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+                cursor.execute(
+                    f"UPDATE audit_accesslogentry SET {statement} WHERE id = %s", [entry_id]
+                )

@@ -18,6 +18,7 @@ from django_tasks_db import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from samplan.audit.worker import sealer_start
 from samplan.notifications.tasks import sweep_and_remind
 
 logger = logging.getLogger("samplan.notifications.worker")
@@ -90,6 +91,7 @@ class Command(BaseCommand):
         worker.configure_signals()
         logger.info("worker %s started; sweeping every %s s", worker.worker_id, sweep_interval)
         scheduler.start()
+        sealer_start(stop)  # seals the access log every second (docs/access-log.md)
         try:
             worker.run()
         finally:
