@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup messages browser lint format check-deploy clean
+.PHONY: run test bench setup messages browser lint format check-deploy clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,13 @@ run: setup
 
 test: setup browser
 	$(PY) -m pytest
+
+# National scale (docs/performance.md): builds 300,000 plans in BENCH_DATABASE_URL's database if
+# it has no generated world yet, then measures every page through gunicorn against the floor view.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/samplan_bench
+bench: setup
+	@./scripts/pg-database "$(BENCH_DATABASE_URL)"
+	DATABASE_URL="$(BENCH_DATABASE_URL)" $(PY) manage.py bench $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
