@@ -129,6 +129,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Every query of a page is short: compiling one with LLVM (PostgreSQL's JIT, on by
+    # default and triggered by cost estimates that grow with the tables) costs tens of
+    # milliseconds and saves none, and starting parallel workers for a query of 20 ms makes
+    # it slower and takes the cores other requests need (docs/operations.md, "At national
+    # scale"). DB_SESSION_OPTIONS="" leaves both to the server's configuration.
+    session_options = env("DB_SESSION_OPTIONS", "-c jit=off -c max_parallel_workers_per_gather=0")
+    if session_options:
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", session_options)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {

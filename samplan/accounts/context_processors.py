@@ -6,7 +6,7 @@ def acting_unit(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    memberships = list(user.active_memberships())
+    memberships = user.memberships_remembered()
     return {
         "acting_unit": getattr(request, "acting_unit", None),
         "acting_membership": getattr(request, "acting_membership", None),

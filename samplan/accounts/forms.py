@@ -4,6 +4,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from samplan.accounts.models import Unit
+from samplan.core import choices
 
 
 class LoginForm(AuthenticationForm):
@@ -30,7 +31,7 @@ def bound_login_fields(form: AuthenticationForm) -> None:
 
 
 class ChooseUnitForm(forms.Form):
-    unit = forms.ModelChoiceField(
+    unit = choices.ModelChoiceField(
         label=_("Acting unit"),
         queryset=Unit.objects.none(),
         widget=forms.RadioSelect,

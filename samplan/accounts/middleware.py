@@ -8,8 +8,6 @@ from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, resolve_url
 
-from samplan.accounts.models import Membership
-
 ACTING_UNIT_SESSION_KEY = "samplan_acting_unit_id"
 LOGIN_AT_SESSION_KEY = "samplan_login_at"
 LAST_SEEN_SESSION_KEY = "samplan_last_seen"
@@ -98,17 +96,14 @@ class ActingUnitMiddleware:
         request.acting_unit = None
         request.acting_membership = None
         unit_id = request.session.get(ACTING_UNIT_SESSION_KEY)
-        if unit_id is not None and request.user.is_authenticated:
-            membership = (
-                Membership.objects.filter(
-                    user=request.user, unit_id=unit_id, is_active=True, unit__is_active=True
-                )
-                .select_related("unit", "unit__organization")
-                .first()
-            )
-            if membership is None:
+        if request.user.is_authenticated:
+            # All of the user's live memberships in one query: the header lists them and
+            # is_system_administrator reads them (User.memberships_remember).
+            memberships = request.user.memberships_remember()
+            membership = next((m for m in memberships if m.unit_id == unit_id), None)
+            if unit_id is not None and membership is None:
                 del request.session[ACTING_UNIT_SESSION_KEY]
-            else:
+            elif membership is not None:
                 request.acting_membership = membership
                 request.acting_unit = membership.unit
         return self.get_response(request)

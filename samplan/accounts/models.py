@@ -164,6 +164,9 @@ class User(AbstractUser):
             return False
         if self.is_superuser:
             return True
+        remembered = self.__dict__.get("_live_memberships")
+        if remembered is not None:
+            return any(m.role == Membership.Role.ADMINISTRATOR for m in remembered)
         return self.memberships.filter(
             role=Membership.Role.ADMINISTRATOR, is_active=True, unit__is_active=True
         ).exists()
@@ -172,6 +175,16 @@ class User(AbstractUser):
         return self.memberships.filter(is_active=True, unit__is_active=True).select_related(
             "unit", "unit__organization"
         )
+
+    def memberships_remember(self) -> list["Membership"]:
+        """The live memberships, read once for this request's user (ActingUnitMiddleware) so
+        the header and the role checks of one page do not each query them again."""
+        self._live_memberships = list(self.active_memberships())
+        return self._live_memberships
+
+    def memberships_remembered(self) -> list["Membership"]:
+        remembered = self.__dict__.get("_live_memberships")
+        return remembered if remembered is not None else list(self.active_memberships())
 
 
 class Membership(models.Model):

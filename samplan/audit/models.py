@@ -203,6 +203,8 @@ class AccessLogEntry(models.Model):
             # The unit manager's review (a unit's period) and the individual's extract.
             models.Index(fields=["unit", "at"], name="audit_accesslog_unit_at"),
             models.Index(fields=["person", "at"], name="audit_accesslog_person_at"),
+            # The review's newest reads by each heavy user of the unit.
+            models.Index(fields=["unit", "user", "at"], name="audit_accesslog_unit_user_at"),
         ]
 
     def __str__(self) -> str:

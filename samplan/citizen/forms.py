@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samplan.core import choices
 from samplan.plans.models import CitizenMessage, RelativeAccess
 
 
@@ -45,7 +46,7 @@ class MessageForm(forms.Form):
 
 
 class RelativeForm(forms.Form):
-    relative = forms.ModelChoiceField(
+    relative = choices.ModelChoiceField(
         label=_("Relative"), queryset=None, error_messages={"required": _("Choose a relative.")}
     )
     sections = forms.MultipleChoiceField(

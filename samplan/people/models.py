@@ -71,6 +71,14 @@ class Person(models.Model):
                 fields=["identity_kind", "identity_number"], name="person_identity_unique"
             ),
         ]
+        indexes = [
+            # The few individuals with protected identity (the log review flags their reads).
+            models.Index(
+                fields=["id"],
+                name="person_protected_idx",
+                condition=models.Q(protected_identity=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         # Never the identity number: __str__ ends up in logs and admin history.

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samplan.accounts.models import Organization, Unit, User
+from samplan.core import choices
 from samplan.people.models import Person
 from samplan.plans import rules
 from samplan.plans.models import (
@@ -133,6 +134,16 @@ class JoinRequestAnswerForm(forms.Form):
     )
 
 
+# An installation with more active units than this lists only the units involved in the plan in
+# the consent form and finds the others by a search (a national one has thousands).
+UNITS_LISTED_IN_FULL = 100
+UNIT_SEARCH_RESULTS = 30
+
+
+def unit_label(unit: Unit) -> str:
+    return f"{unit.name} ({unit.organization.name})"
+
+
 class ConsentForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Consent"),
@@ -147,7 +158,7 @@ class ConsentForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages=REQUIRED,
     )
-    guardians = forms.ModelMultipleChoiceField(
+    guardians = choices.ModelMultipleChoiceField(
         label=_("Guardians who consented"),
         queryset=None,
         required=False,
@@ -156,13 +167,13 @@ class ConsentForm(forms.Form):
     child_view = forms.CharField(
         label=_("The child's own view"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    units = forms.ModelMultipleChoiceField(
+    units = choices.ModelMultipleChoiceField(
         label=_("Units that may take part and share information"),
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    relatives = forms.ModelMultipleChoiceField(
+    relatives = choices.ModelMultipleChoiceField(
         label=_("Relatives who may take part"),
         queryset=None,
         required=False,
@@ -176,7 +187,7 @@ class ConsentForm(forms.Form):
     )
     valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DATE)
 
-    def __init__(self, *args, plan: Plan, add_units=(), **kwargs):
+    def __init__(self, *args, plan: Plan, add_units=(), unit_search: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         person = plan.person
         self.is_child = person.is_child()
@@ -184,26 +195,55 @@ class ConsentForm(forms.Form):
         self.fields["relatives"].queryset = Person.objects.filter(
             relations_as_related__person=person, relations_as_related__kind="relative"
         )
-        self.fields["units"].queryset = Unit.objects.filter(is_active=True).select_related(
-            "organization"
-        )
-        self.fields["units"].label_from_instance = lambda u: f"{u.name} ({u.organization.name})"
+        active = Unit.objects.filter(is_active=True).select_related("organization")
+        self.fields["units"].queryset = active  # what may be chosen: any active unit
         if not self.is_child:
             del self.fields["guardians"]
             del self.fields["child_view"]
         current = plan.current_consent
-        if rules.consent_given(current) and not self.is_bound:
+        typed = "units" in self.initial  # the form as posted, back from the unit search
+        if rules.consent_given(current) and not self.is_bound and not typed:
             self.initial.update(
                 units=list(current.units.all()),
                 relatives=list(current.relatives.all()),
                 exclusions=current.exclusions,
                 valid_until=current.valid_until,
             )
-        elif not self.is_bound:
+        elif not self.is_bound and not typed:
             self.initial["units"] = [plan.initiating_unit]
-        if add_units and not self.is_bound:  # a unit that asks to take part, ticked in advance
+        if add_units and not self.is_bound and not typed:  # a unit that asks, ticked in advance
             self.initial["units"] = list(dict.fromkeys([*self.initial["units"], *add_units]))
         self.initial.setdefault("decided_on", timezone.localdate())
+        self.unit_search = unit_search.strip()
+        self.units_found = None
+        self._units_offer(plan, active, add_units)
+
+    def _units_offer(self, plan: Plan, active, add_units) -> None:
+        """What the unit list shows: every active unit in a small installation; at regional or
+        national scale (thousands of units) the units already involved, the ticked ones and
+        those found by the unit search, so the page never lists the whole country."""
+        self.units_searchable = active.count() > UNITS_LISTED_IN_FULL
+        label = self.fields["units"].label_from_instance = unit_label
+        if not self.units_searchable:
+            return
+        chosen = self.data.getlist("units") if self.is_bound else self.initial.get("units", [])
+        chosen_ids = [getattr(u, "pk", u) for u in chosen if str(getattr(u, "pk", u)).isdigit()]
+        involved = {plan.initiating_unit_id, *(u.pk for u in add_units), *map(int, chosen_ids)}
+        involved.update(plan.participants.values_list("unit_id", flat=True))
+        if plan.current_consent is not None:
+            involved.update(plan.current_consent.units.values_list("pk", flat=True))
+        offered = list(active.filter(pk__in=involved).order_by("organization__name", "name"))
+        if self.unit_search:
+            words = self.unit_search.split()[:5]
+            match = Q()
+            for word in words:
+                match &= Q(name__icontains=word) | Q(organization__name__icontains=word)
+            self.units_found = list(
+                active.filter(match).exclude(pk__in=[u.pk for u in offered])
+                .order_by("organization__name", "name")[:UNIT_SEARCH_RESULTS]
+            )  # fmt: skip
+            offered += self.units_found
+        self.fields["units"].widget.choices = [(u.pk, label(u)) for u in offered]
 
     @property
     def given_by(self) -> str:
@@ -273,13 +313,13 @@ class PreparationForm(LockedModelForm):
 
 
 class PlanDetailsForm(LockedModelForm):
-    overall_responsibility = forms.ModelChoiceField(
+    overall_responsibility = choices.ModelChoiceField(
         label=_("Principal with overall responsibility"),
         queryset=None,
         required=False,
         help_text=_("A municipality or a region, never another actor."),
     )
-    lead = forms.ModelChoiceField(
+    lead = choices.ModelChoiceField(
         label=_("Lead (huvudansvarig)"),
         queryset=None,
         required=False,
@@ -333,10 +373,12 @@ class GoalForm(LockedModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Write the goal, in the individual's own words.")},
     )
-    parent = forms.ModelChoiceField(
+    parent = choices.ModelChoiceField(
         label=_("Sub-goal of"), queryset=None, required=False, empty_label=_("– a main goal –")
     )
-    follow_up_by = forms.ModelChoiceField(label=_("Followed up by"), queryset=None, required=False)
+    follow_up_by = choices.ModelChoiceField(
+        label=_("Followed up by"), queryset=None, required=False
+    )
     status = forms.ChoiceField(
         label=_("Status"), choices=Goal.Status.choices, initial=Goal.Status.OPEN
     )
@@ -361,12 +403,12 @@ class InterventionForm(LockedModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Describe the intervention.")},
     )
-    organization = forms.ModelChoiceField(
+    organization = choices.ModelChoiceField(
         label=_("Responsible organisation"),
         queryset=None,
         error_messages={"required": _("Choose who is responsible.")},
     )
-    responsible_unit = forms.ModelChoiceField(
+    responsible_unit = choices.ModelChoiceField(
         label=_("Responsible unit"), queryset=None, required=False
     )
     responsible_person = forms.CharField(
@@ -374,11 +416,11 @@ class InterventionForm(LockedModelForm):
     )
     start = forms.DateField(label=_("Start"), required=False, widget=DATE)
     frequency = forms.CharField(label=_("How often"), required=False, max_length=200)
-    depends_on = forms.ModelChoiceField(label=_("Comes after"), queryset=None, required=False)
+    depends_on = choices.ModelChoiceField(label=_("Comes after"), queryset=None, required=False)
     status = forms.ChoiceField(
         label=_("Status"), choices=Intervention.Status.choices, initial=Intervention.Status.PLANNED
     )
-    goals = forms.ModelMultipleChoiceField(
+    goals = choices.ModelMultipleChoiceField(
         label=_("Serves the goals"),
         queryset=None,
         required=False,
@@ -447,7 +489,7 @@ class MeetingChangeForm(MeetingTimePlaceForm, LockedForm):
 
 
 class MeetingForm(MeetingTimePlaceForm):
-    chair = forms.ModelChoiceField(
+    chair = choices.ModelChoiceField(
         label=_("Chair"),
         queryset=None,
         required=False,
@@ -456,7 +498,7 @@ class MeetingForm(MeetingTimePlaceForm):
     chair_chosen_by_individual = forms.BooleanField(
         label=_("The individual chose the chair"), required=False
     )
-    recorder = forms.ModelChoiceField(
+    recorder = choices.ModelChoiceField(
         label=_("Writes the plan"),
         queryset=None,
         required=False,
@@ -539,9 +581,7 @@ class AttendanceForm(forms.Form):
 
     def __init__(self, *args, meeting: Meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["attended"].choices = [
-            (str(i.pk), str(i)) for i in meeting.invitees.select_related("unit", "person")
-        ]
+        self.fields["attended"].choices = [(str(i.pk), str(i)) for i in meeting.invitees.all()]
 
 
 APPROVAL_METHOD = forms.ChoiceField(
@@ -646,13 +686,13 @@ class CloseForm(forms.Form):
 
 
 class ClosingNoticeForm(forms.Form):
-    units = forms.ModelMultipleChoiceField(
+    units = choices.ModelMultipleChoiceField(
         label=_("Units informed"),
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    people = forms.ModelMultipleChoiceField(
+    people = choices.ModelMultipleChoiceField(
         label=_("People informed"),
         queryset=None,
         required=False,
@@ -676,7 +716,7 @@ class ClosingNoticeForm(forms.Form):
 
 
 class ContactPersonForm(forms.Form):
-    contact_person = forms.ModelChoiceField(
+    contact_person = choices.ModelChoiceField(
         label=_("Contact person"), queryset=None, required=False
     )
 

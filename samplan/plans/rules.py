@@ -327,6 +327,12 @@ class ConsentDoesNotCover(RuleViolation):
         self.unit = unit
 
 
+def join_answer_due(plan: Plan, *, asked: bool, unit_writes: bool) -> bool:
+    """A request to take part waits for a unit's answer when someone asked, the plan is open
+    and the unit writes in it (before consent, only the initiating unit knows of the plan)."""
+    return asked and not is_closed(plan) and (before_consent(plan) or unit_writes)
+
+
 def join_request_acceptable(plan: Plan, unit) -> None:
     """A request to take part is accepted only within the individual's consent (principle 1):
     the current, valid consent must name the unit. Otherwise a new consent that includes the

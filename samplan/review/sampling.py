@@ -5,16 +5,19 @@ closer look. The individual's extract is samplan.audit.services.person_extract.
 """
 
 import datetime
+import functools
+import operator
 import random
 import statistics
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samplan.audit.models import AccessLogEntry
+from samplan.people.models import Person
 from samplan.plans import rules
 from samplan.plans.models import Participant, Plan
 
@@ -28,6 +31,7 @@ EXACT_SAMPLE_LIMIT = 5000
 # accesses shown (newest first, 50 a page).
 RECENT_PLAN_READS = 500
 FLAGGED_SHOWN = 200
+HEAVY_USERS_SHOWN = 10
 
 FLAG_NOT_PARTICIPATING = "not_participating"
 FLAG_PROTECTED = "protected"
@@ -104,6 +108,40 @@ def sample_ids(entries, start, end, *, total: int, size: int, rng: random.Random
     return sorted(set(drawn))
 
 
+def _newest_of_users(entries, users: set[int]) -> list:
+    """Subqueries for the ids of the newest FLAGGED_SHOWN entries of each of (at most
+    HEAVY_USERS_SHOWN of) the users, each read backwards through the (unit, user, at) index,
+    since a heavy user has thousands."""
+    newest = entries.order_by("-at", "-id").values("id")
+    return [
+        newest.filter(user_id=user)[:FLAGGED_SHOWN] for user in sorted(users)[:HEAVY_USERS_SHOWN]
+    ]
+
+
+def _outside_ids(unit, entries) -> list[int]:
+    """Among the newest RECENT_PLAN_READS reads of a plan, those of plans the unit does not
+    take part in (read as ids, so that only the flagged ones are loaded)."""
+    recent = list(
+        entries.filter(object_type="plan")
+        .order_by("-at", "-id")
+        .values_list("id", "object_id")[:RECENT_PLAN_READS]
+    )
+    participating = _participating_plan_ids(unit, {plan_id for _id, plan_id in recent})
+    return [entry_id for entry_id, plan_id in recent if plan_id not in participating][
+        :FLAGGED_SHOWN
+    ]
+
+
+def _protected(entries):
+    """The ids of the newest reads of individuals with protected identity, as a subquery:
+    from the few protected individuals through the (person, at) index, not from every read
+    of the unit."""
+    protected = list(Person.objects.filter(protected_identity=True).values_list("pk", flat=True))
+    return (
+        entries.filter(person_id__in=protected).order_by("-at", "-id").values("id")[:FLAGGED_SHOWN]
+    )
+
+
 def _participating_plan_ids(unit, plan_ids: set[str]) -> set[str]:
     taking_part = Participant.objects.filter(unit=unit, is_active=True, plan_id__in=plan_ids)
     initiated = Plan.objects.filter(
@@ -142,21 +180,32 @@ def review_sample(unit, *, days: int = 30, size: int = 20, seed: int | None = No
     heavy = heavy_users(volumes)
     rng = random.Random(seed)  # noqa: S311 - sampling, not crypto
     chosen = sample_ids(entries, start, end, total=total, size=size, rng=rng)
-    shown = entries.select_related("user", "person")
-    sample = flag_entries(unit, list(shown.filter(id__in=chosen)), heavy)
-    newest = shown.order_by("-at", "-id")
-    candidates = [
-        *newest.filter(object_type="plan")[:RECENT_PLAN_READS],
-        *newest.filter(person__protected_identity=True)[:FLAGGED_SHOWN],
-        *(newest.filter(user__in=heavy)[:FLAGGED_SHOWN] if heavy else []),
+    # One load for the sample and the flagged reads (the reads outside the unit's plans, the
+    # protected individuals' and the heavy users' newest, each found through its own index),
+    # so the page asks the same whatever it finds.
+    parts = [
+        entries.filter(id__in=_outside_ids(unit, entries)).values("id"),
+        _protected(entries),
+        *_newest_of_users(entries, heavy),
     ]
-    flagged = {r.entry.pk: r for r in flag_entries(unit, candidates, heavy) if r.flags}
+    if connection.features.supports_slicing_ordering_in_compound:
+        newest_flagged = parts[0].union(*parts[1:], all=True).order_by("-id")[:FLAGGED_SHOWN]
+        wanted = Q(id__in=chosen) | Q(id__in=newest_flagged)
+    else:  # SQLite: no LIMIT inside a UNION; its installations are small
+        wanted = functools.reduce(operator.or_, (Q(id__in=p) for p in parts), Q(id__in=chosen))
+    loaded = list(entries.select_related("user", "person").filter(wanted))
+    reviewed = flag_entries(unit, loaded, heavy)
+    drawn = set(chosen)
+    sample = [r for r in reviewed if r.entry.pk in drawn]
+    flagged = [r for r in reviewed if r.flags]
     return {
         "start": start,
         "end": end,
         "total": total,
         "sample": sorted(sample, key=lambda r: r.entry.at, reverse=True),
-        "flagged": sorted(flagged.values(), key=lambda r: r.entry.at, reverse=True)[:FLAGGED_SHOWN],
+        "flagged": sorted(flagged, key=lambda r: (r.entry.at, r.entry.pk), reverse=True)[
+            :FLAGGED_SHOWN
+        ],
         "volumes": [(name, n) for _user, name, n in volumes],
         "sample_ids": chosen,
     }

@@ -176,7 +176,7 @@ class Options:
     seed: int = 1
     today: datetime.date | None = None
     password: str = DEFAULT_PASSWORD
-    access_log_per_plan: int = 3
+    access_log_per_plan: int = 1
     allow_existing: bool = False
     progress: object = print  # a callable taking one line
 

@@ -27,7 +27,18 @@ from samplan.plans.views.base import (
 def consent(request: StaffRequest, plan: Plan) -> HttpResponse:
     waiting = join_requests_to_answer(request, plan)
     asked = next((r for r in waiting if str(r.pk) == request.GET.get("forfragan")), None)
-    form = f.ConsentForm(request.POST or None, plan=plan, add_units=[asked.unit] if asked else [])
+    add_units = [asked.unit] if asked else []
+    if "find_units" in request.POST:
+        # The unit search: the same form again, as typed, with the units found added (unticked);
+        # nothing is recorded and nothing is refused yet.
+        form = f.ConsentForm(
+            plan=plan,
+            add_units=add_units,
+            initial=_as_typed(request.POST, f.ConsentForm.base_fields),
+            unit_search=request.POST.get("unit_search", "")[:100],
+        )
+    else:
+        form = f.ConsentForm(request.POST or None, plan=plan, add_units=add_units)
     if form.is_bound and form.is_valid():
         d = form.cleaned_data
         if attempt(
@@ -62,6 +73,18 @@ def consent(request: StaffRequest, plan: Plan) -> HttpResponse:
         ),
         form,
     )
+
+
+def _as_typed(data, fields) -> dict:
+    """A posted form's values as the initial values of an unbound one (a list for a field of
+    checkboxes, empty when none is ticked)."""
+    typed = {}
+    for name, field in fields.items():
+        if getattr(field.widget, "allow_multiple_selected", False):
+            typed[name] = data.getlist(name)
+        elif name in data:
+            typed[name] = data.get(name)
+    return typed
 
 
 @plan_view("plan.edit", "plan.edit")

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -75,8 +76,13 @@ def meetings(request: StaffRequest, plan: Plan) -> HttpResponse:
 
 
 def _meeting(plan: Plan, meeting_id: int) -> Meeting:
+    invitees = Invitee.objects.select_related("unit__organization", "person")
     return get_object_or_404(
-        Meeting.objects.select_related("chair", "recorder"), pk=meeting_id, plan=plan
+        Meeting.objects.select_related("chair", "recorder").prefetch_related(
+            Prefetch("invitees", queryset=invitees)
+        ),
+        pk=meeting_id,
+        plan=plan,
     )
 
 

@@ -67,8 +67,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--access-log-per-plan",
             type=int,
-            default=3,
-            help="Access-log entries per plan (default 3).",
+            default=1,
+            help="Access-log entries per plan (default 1; each costs about 0.4 ms to append and "
+            "seal through the audit service, so 17 for the issue's 5 million takes 40 minutes).",
         )
         parser.add_argument(
             "--allow-existing",
