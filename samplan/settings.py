@@ -342,3 +342,4 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
+FORM_RENDERER = "samplan.core.renderers.WidgetRenderer"

@@ -107,8 +107,15 @@ def content_lists(plan: Plan) -> dict:
         ("region", _("The region answers for")),
         ("other", _("Other actors answer for")),
     ]
+    # Each goal with its sub-goals, grouped here once (the template would compare every goal
+    # with every other: 900 comparisons for 30 goals).
+    subgoals: dict = {}
+    for goal in goals:
+        if goal.parent_id:
+            subgoals.setdefault(goal.parent_id, []).append(goal)
     return {
         "goals": goals,
+        "goal_tree": [(goal, subgoals.get(goal.pk, [])) for goal in goals if not goal.parent_id],
         "interventions": interventions,
         "interventions_by_kind": by_kind,
         "kinds": kinds,

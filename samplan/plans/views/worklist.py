@@ -1,13 +1,17 @@
 """The staff start page, the worklist "Mina SIP" with its search, and starting a SIP."""
 
+import math
+
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import (
+    Count,
     Exists,
     F,
     OuterRef,
     Prefetch,
     Q,
+    Window,
 )
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -58,6 +62,23 @@ def start(request: StaffRequest) -> HttpResponse:
 
 
 WORKLIST_PAGE_SIZE = 50
+
+
+def _counted_page(ordered, number) -> tuple[Page, list]:
+    """The ids of one page and the length of the whole list, in one query (COUNT(*) OVER ()):
+    a count and a page would each work out which plans the unit sees."""
+    try:
+        wanted = max(1, int(number))
+    except (TypeError, ValueError):
+        wanted = 1
+    counted = ordered.annotate(total=Window(Count("*"))).values_list("pk", "total")
+    size = WORKLIST_PAGE_SIZE
+    rows = list(counted[(wanted - 1) * size : wanted * size])
+    if not rows and wanted > 1:  # past the end (the list got shorter): the last page
+        wanted = max(1, math.ceil(ordered.count() / size))
+        rows = list(counted[(wanted - 1) * size : wanted * size])
+    total = rows[0][1] if rows else 0
+    return Paginator(range(total), size).page(wanted), [pk for pk, _total in rows]
 
 
 def _worklist_rows(ids: list) -> list[Plan]:
@@ -143,8 +164,8 @@ def worklist(request: StaffRequest) -> HttpResponse:
     # The most urgent first; a bounded page, so a unit with thousands of plans reads one page.
     ordered = plans.order_by(F("deadline_due").asc(nulls_last=True), "-initiated_at", "pk")
     number = request.POST.get("sida") if searching else request.GET.get("sida")
-    page = Paginator(ordered.values_list("pk", flat=True), WORKLIST_PAGE_SIZE).get_page(number)
-    shown = _worklist_rows(list(page.object_list))
+    page, ids = _counted_page(ordered, number)
+    shown = _worklist_rows(ids)
     _flag_rows(shown, unit)
     rows = [(plan, rules.stored_deadline(plan, today)) for plan in shown]
     inbox = list(
