@@ -37,9 +37,10 @@ run: setup
 test: setup browser
 	$(PY) -m pytest
 
-# National scale (docs/performance.md): builds 300,000 plans in BENCH_DATABASE_URL's database if
-# it has no generated world yet, then measures every page through gunicorn against the floor view.
-BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/samplan_bench
+# National scale (docs/performance.md): builds 300,000 plans in the PostgreSQL database of
+# DATABASE_URL (or BENCH_DATABASE_URL, default samplan_bench on the local server) if it has no
+# generated world yet, then measures every page through gunicorn against the floor view.
+BENCH_DATABASE_URL ?= $(if $(filter postgres%,$(DATABASE_URL)),$(DATABASE_URL),postgres://postgres@127.0.0.1:5432/samplan_bench)
 bench: setup
 	@./scripts/pg-database "$(BENCH_DATABASE_URL)"
 	DATABASE_URL="$(BENCH_DATABASE_URL)" $(PY) manage.py bench $(BENCH_ARGS)

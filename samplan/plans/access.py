@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.views.decorators.http import require_http_methods
 
@@ -98,7 +98,11 @@ def plan_for_request(request: HttpRequest, plan_id, *, action: str = "plan.view"
             "lead",
         )
         .prefetch_related(
-            "participants__unit__organization", "participants__contact_person", "consents"
+            Prefetch(
+                "participants",
+                queryset=Participant.objects.select_related("unit__organization", "contact_person"),
+            ),
+            "consents",
         )
         .first()
     )

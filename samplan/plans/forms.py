@@ -216,6 +216,7 @@ class ConsentForm(forms.Form):
         self.initial.setdefault("decided_on", timezone.localdate())
         self.unit_search = unit_search.strip()
         self.units_found = None
+        self.units_found_more = False
         self._units_offer(plan, active, add_units)
 
     def _units_offer(self, plan: Plan, active, add_units) -> None:
@@ -238,10 +239,12 @@ class ConsentForm(forms.Form):
             match = Q()
             for word in words:
                 match &= Q(name__icontains=word) | Q(organization__name__icontains=word)
-            self.units_found = list(
+            found = list(
                 active.filter(match).exclude(pk__in=[u.pk for u in offered])
-                .order_by("organization__name", "name")[:UNIT_SEARCH_RESULTS]
+                .order_by("organization__name", "name")[: UNIT_SEARCH_RESULTS + 1]
             )  # fmt: skip
+            self.units_found = found[:UNIT_SEARCH_RESULTS]
+            self.units_found_more = len(found) > UNIT_SEARCH_RESULTS
             offered += self.units_found
         self.fields["units"].widget.choices = [(u.pk, label(u)) for u in offered]
 

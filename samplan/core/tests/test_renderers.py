@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from samplan.core.renderers import WidgetRenderer
 
-AWKWARD = 'Ö & <b>"\'quoted\'"</b>'
+AWKWARD = "Ö & <b>\"'quoted'\"</b>"
 CHOICES = [("", "–"), ("a", "Alfa"), ("b", AWKWARD), (3, gettext_lazy("Goals"))]
 GROUPED = [("Kommun", [("k1", "Hemtjänst"), ("k2", AWKWARD)]), ("r", "Region"), ("Tom", [])]
 

@@ -64,7 +64,7 @@ class Consent(models.Model):
     class Meta:
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
-        ordering = ["plan", "-number"]
+        ordering = ["plan_id", "-number"]  # plan_id: no join to the plans to order
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="consent_number_unique")
         ]

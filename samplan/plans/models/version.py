@@ -36,7 +36,7 @@ class PlanVersion(models.Model):
     approval_comment = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["plan", "number"]
+        ordering = ["plan_id", "number"]  # plan_id: no join to the plans to order
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="plan_version_unique")
         ]

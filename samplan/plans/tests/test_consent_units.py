@@ -105,3 +105,17 @@ def test_a_search_that_finds_nothing_says_so(client, sip, many_units):
         f"/sip/{plan.pk}/samtycke/", {"find_units": "1", "unit_search": "Ingenstans"}
     ).content.decode()
     assert "Ingen annan enhet matchar" in html
+
+
+def test_a_search_that_finds_too_many_says_to_narrow_it(
+    client, sip, faraway, many_units, region, monkeypatch
+):
+    make_unit(region, "Vårdcentralen Fjärran Norr", "primary_care")
+    monkeypatch.setattr(forms, "UNIT_SEARCH_RESULTS", 1)
+    plan = sip.initiate()
+    login(client, sip.alice)
+    html = client.post(
+        f"/sip/{plan.pk}/samtycke/", {"find_units": "1", "unit_search": "fjärran"}
+    ).content.decode()
+    assert len(offered(html) - {str(sip.needs_assessment.pk)}) == 1
+    assert "Fler än 1 enheter matchar" in html

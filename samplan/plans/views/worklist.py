@@ -62,13 +62,15 @@ def start(request: StaffRequest) -> HttpResponse:
 
 
 WORKLIST_PAGE_SIZE = 50
+MAX_PAGE_NUMBER = 10**9
 
 
 def _counted_page(ordered, number) -> tuple[Page, list]:
     """The ids of one page and the length of the whole list, in one query (COUNT(*) OVER ()):
     a count and a page would each work out which plans the unit sees."""
     try:
-        wanted = max(1, int(number))
+        # A number past any list (the database's offsets are 64-bit) asks for the last page.
+        wanted = min(max(1, int(number)), MAX_PAGE_NUMBER)
     except (TypeError, ValueError):
         wanted = 1
     counted = ordered.annotate(total=Window(Count("*"))).values_list("pk", "total")
