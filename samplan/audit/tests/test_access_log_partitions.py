@@ -90,8 +90,8 @@ def test_this_month_and_the_next_have_partitions_and_more_are_made_ahead(db):
             "SELECT count(*) FROM pg_indexes WHERE tablename = %s", [partition_name(in_two)]
         )
         assert (
-            cursor.fetchone()[0] == 10
-        )  # the primary key, the foreign keys, at, the chain and the review indexes
+            cursor.fetchone()[0] == 11
+        )  # the primary key, the foreign keys, at, the chain and the review's three indexes
 
 
 def test_the_default_partition_catches_a_far_future_entry(db, alice, needs_assessment, person):
