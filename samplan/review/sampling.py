@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samplan.accounts.models import User
 from samplan.audit.models import AccessLogEntry
 from samplan.people.models import Person
 from samplan.plans import rules
@@ -65,14 +66,16 @@ def unit_entries(unit, start: datetime.datetime, end: datetime.datetime):
 
 
 def user_volumes(unit, start, end) -> list[tuple[int | None, str, int]]:
-    """Each user's number of reads in the period, most first: one aggregate in the database."""
-    rows = (
-        unit_entries(unit, start, end)
-        .order_by()
-        .values("user_id", "user__username")
-        .annotate(n=Count("id"))
+    """Each user's number of reads in the period, most first: one aggregate that the
+    (unit, user, at) index answers alone, then the few users' names."""
+    rows = unit_entries(unit, start, end).order_by().values("user_id").annotate(n=Count("*"))
+    counts = {row["user_id"]: row["n"] for row in rows}
+    names = dict(
+        User.objects.filter(pk__in=[user for user in counts if user is not None]).values_list(
+            "pk", "username"
+        )
     )
-    volumes = [(row["user_id"], row["user__username"] or "", row["n"]) for row in rows]
+    volumes = [(user, names.get(user, ""), n) for user, n in counts.items()]
     return sorted(volumes, key=lambda v: (-v[2], v[1]))
 
 
@@ -133,13 +136,12 @@ def _outside_ids(unit, entries) -> list[int]:
 
 
 def _protected(entries):
-    """The ids of the newest reads of individuals with protected identity, as a subquery:
-    from the few protected individuals through the (person, at) index, not from every read
-    of the unit."""
+    """The ids of the reads of individuals with protected identity, as a subquery: through the
+    (person, at) index from the few protected individuals. Unordered and uncut on purpose:
+    "the newest 200" lets the planner walk the period's whole log backwards hoping to meet
+    them soon."""
     protected = list(Person.objects.filter(protected_identity=True).values_list("pk", flat=True))
-    return (
-        entries.filter(person_id__in=protected).order_by("-at", "-id").values("id")[:FLAGGED_SHOWN]
-    )
+    return entries.filter(person_id__in=protected).values("id")
 
 
 def _participating_plan_ids(unit, plan_ids: set[str]) -> set[str]:
@@ -180,20 +182,22 @@ def review_sample(unit, *, days: int = 30, size: int = 20, seed: int | None = No
     heavy = heavy_users(volumes)
     rng = random.Random(seed)  # noqa: S311 - sampling, not crypto
     chosen = sample_ids(entries, start, end, total=total, size=size, rng=rng)
-    # One load for the sample and the flagged reads (the reads outside the unit's plans, the
-    # protected individuals' and the heavy users' newest, each found through its own index),
-    # so the page asks the same whatever it finds.
+    # The ids of the sample and of the newest flagged reads (outside the unit's plans, of the
+    # protected individuals, the heavy users' newest), each found through its own index, in
+    # one query; then one load of those rows by id. The page asks the same whatever it finds.
     parts = [
+        entries.filter(id__in=chosen).values("id"),
         entries.filter(id__in=_outside_ids(unit, entries)).values("id"),
         _protected(entries),
         *_newest_of_users(entries, heavy),
     ]
     if connection.features.supports_slicing_ordering_in_compound:
-        newest_flagged = parts[0].union(*parts[1:], all=True).order_by("-id")[:FLAGGED_SHOWN]
-        wanted = Q(id__in=chosen) | Q(id__in=newest_flagged)
+        found = parts[0].union(*parts[1:], all=True).order_by("-id")
     else:  # SQLite: no LIMIT inside a UNION; its installations are small
-        wanted = functools.reduce(operator.or_, (Q(id__in=p) for p in parts), Q(id__in=chosen))
-    loaded = list(entries.select_related("user", "person").filter(wanted))
+        found = entries.filter(functools.reduce(operator.or_, (Q(id__in=p) for p in parts)))
+        found = found.order_by("-id").values("id")
+    ids = {row["id"] for row in found[: FLAGGED_SHOWN + len(chosen)]}
+    loaded = list(entries.select_related("user", "person").filter(id__in=[*ids, *chosen]))
     reviewed = flag_entries(unit, loaded, heavy)
     drawn = set(chosen)
     sample = [r for r in reviewed if r.entry.pk in drawn]
