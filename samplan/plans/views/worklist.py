@@ -108,25 +108,19 @@ def _upcoming_meeting() -> Exists:
 
 
 def _flag_rows(plans: list[Plan], unit) -> None:
-    """A request to take part waiting for this unit's answer, for the plans of one page (two
-    indexed queries, whatever the size of the list)."""
-    asked = set(
-        JoinRequest.objects.filter(plan__in=plans, state="pending").values_list(
-            "plan_id", flat=True
-        )
+    """A request to take part waiting for this unit's answer, for the plans of one page: one
+    indexed query, whatever the size of the list and whether anyone asked."""
+    unit_writes = Participant.objects.filter(
+        plan=OuterRef("plan"), unit=unit, is_active=True, access="edit"
     )
-    writes = (
-        set(
-            Participant.objects.filter(
-                plan__in=asked, unit=unit, is_active=True, access="edit"
-            ).values_list("plan_id", flat=True)
-        )
-        if asked
-        else set()
+    asked = dict(
+        JoinRequest.objects.filter(plan__in=plans, state="pending")
+        .annotate(unit_writes=Exists(unit_writes))
+        .values_list("plan_id", "unit_writes")
     )
     for plan in plans:
         plan.join_request_waiting = rules.join_answer_due(
-            plan, asked=plan.pk in asked, unit_writes=plan.pk in writes
+            plan, asked=plan.pk in asked, unit_writes=asked.get(plan.pk, False)
         )
 
 
