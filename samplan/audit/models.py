@@ -229,6 +229,28 @@ class AccessLogEntry(models.Model):
         return {field: getattr(self, field) for field in ("id", *chain.CONTENT_FIELDS)}
 
 
+class AccessLogVolume(models.Model):
+    """How many sealed reads a user made for a unit on a day (UTC): kept by the sealer in the
+    transaction that seals them, so the log review counts a heavy unit's month from a few
+    hundred rows instead of its hundreds of thousands of entries. Not evidence: the entries
+    are; the purge removes the days it removes from the log."""
+
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField()
+    reads = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "user", "day"], name="access_volume_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.user_id} {self.day}: {self.reads}"
+
+
 class AccessLogHead(models.Model):
     """The one row that records where the access-log chain ends and where it starts.
 

@@ -5,6 +5,7 @@ entries are inserted unsealed with no lock (access_log_append), and the sealer
 (access_log_seal, run by the worker) chains them in blocks.
 """
 
+import collections
 import contextlib
 import datetime
 import functools
@@ -23,7 +24,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from samplan.audit import chain
-from samplan.audit.models import AccessLogEntry, AccessLogHead, SecurityEvent
+from samplan.audit.models import AccessLogEntry, AccessLogHead, AccessLogVolume, SecurityEvent
 
 logger = logging.getLogger(__name__)
 
@@ -452,6 +453,7 @@ def _plan_write(plan: chain.SealPlan, head: AccessLogHead) -> None:
             _entries_insert([_entry(row) for row in plan.gap_rows], needs_head=False)
         if sealed:
             _chain_fields_write(cursor, sealed, postgresql=postgresql)
+            _volumes_add(cursor, sealed)
         AccessLogHead.objects.filter(pk=head.pk).update(
             sequence=plan.head.sequence,
             entry_hash=plan.head.entry_hash,
@@ -459,6 +461,26 @@ def _plan_write(plan: chain.SealPlan, head: AccessLogHead) -> None:
         )
         if postgresql:  # in case an outer transaction goes on
             cursor.execute("SET LOCAL samplan.sealing = 'off'")
+
+
+def _volumes_add(cursor, rows: list[dict]) -> None:
+    """Count the sealed reads per unit, user and day (AccessLogVolume), in the sealing
+    transaction: each entry is counted exactly once, when it is sealed."""
+    counts = collections.Counter(
+        (row["unit_id"], row["user_id"], row["at"].astimezone(datetime.UTC).date())
+        for row in rows
+        if row["unit_id"] is not None
+    )
+    if not counts:
+        return
+    table = connection.ops.quote_name(AccessLogVolume._meta.db_table)
+    values = ", ".join(["(%s, %s, %s, %s)"] * len(counts))
+    cursor.execute(
+        f"INSERT INTO {table} (unit_id, user_id, day, reads) VALUES {values}"  # noqa: S608
+        f" ON CONFLICT (unit_id, user_id, day) DO UPDATE"
+        f" SET reads = {table}.reads + excluded.reads",
+        [value for key, n in counts.items() for value in (*key, n)],
+    )
 
 
 def _entry(row: dict) -> AccessLogEntry:
@@ -719,6 +741,8 @@ def access_log_purge(*, dry_run: bool = False) -> PurgeResult:
         AccessLogHead.objects.filter(pk=head.pk).update(
             anchor_sequence=last_purged, anchor_hash=anchor_hash
         )
+        # The days wholly before the cutoff are gone from the log: their counts go too.
+        AccessLogVolume.objects.filter(day__lt=cutoff.astimezone(datetime.UTC).date()).delete()
         if postgresql:
             with connection.cursor() as cursor:  # in case an outer transaction goes on
                 cursor.execute("SET LOCAL samplan.retention_purge = 'off'")

@@ -287,7 +287,8 @@ def _min_sip_person(Person, Plan):
 
 @contextlib.contextmanager
 def gunicorn(port: int, workers: int = 2) -> Iterator[None]:
-    """gunicorn as in production: sync workers, DEBUG off, the same database."""
+    """gunicorn as in production: sync workers, DEBUG off, the same database, and the
+    background worker beside it."""
     env = {
         **os.environ,
         "SAMPLAN_ENV": "production",
@@ -320,6 +321,14 @@ def gunicorn(port: int, workers: int = 2) -> Iterator[None]:
         env=env,
         cwd=settings.BASE_DIR,
     )
+    # The worker runs beside it as in production: it seals the access log the pages write
+    # (every second), which the log review and the sealed-day counts rely on.
+    worker = subprocess.Popen(  # noqa: S603 - our own worker, fixed arguments
+        [sys.executable, "manage.py", "run_worker"],
+        env=env,
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -333,8 +342,13 @@ def gunicorn(port: int, workers: int = 2) -> Iterator[None]:
             raise RuntimeError("gunicorn did not answer within 60 seconds")
         yield
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+        for child in (process, worker):
+            child.send_signal(signal.SIGTERM)
+        for child in (process, worker):
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
 
 
 # --- Measuring ----------------------------------------------------------------------------

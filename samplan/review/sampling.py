@@ -4,6 +4,7 @@ Unit managers get a random sample of their unit's accesses and flags for what de
 closer look. The individual's extract is samplan.audit.services.person_extract.
 """
 
+import collections
 import datetime
 import functools
 import operator
@@ -12,12 +13,12 @@ import statistics
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samplan.accounts.models import User
-from samplan.audit.models import AccessLogEntry
+from samplan.audit.models import AccessLogEntry, AccessLogVolume
 from samplan.people.models import Person
 from samplan.plans import rules
 from samplan.plans.models import Participant, Plan
@@ -66,10 +67,29 @@ def unit_entries(unit, start: datetime.datetime, end: datetime.datetime):
 
 
 def user_volumes(unit, start, end) -> list[tuple[int | None, str, int]]:
-    """Each user's number of reads in the period, most first: one aggregate that the
-    (unit, user, at) index answers alone, then the few users' names."""
-    rows = unit_entries(unit, start, end).order_by().values("user_id").annotate(n=Count("*"))
-    counts = {row["user_id"]: row["n"] for row in rows}
+    """Each user's number of reads in the period, most first. The sealed reads come from the
+    per-day counts the sealer keeps (whole UTC days, so the first day of the period counts
+    whole), the few not sealed yet from the log itself; one statement, one snapshot."""
+    days = (
+        AccessLogVolume.objects.filter(
+            unit=unit,
+            day__gte=start.astimezone(datetime.UTC).date(),
+            day__lte=end.astimezone(datetime.UTC).date(),
+        )
+        .order_by()
+        .values("user_id")
+        .annotate(n=Sum("reads"))
+    )
+    unsealed = (
+        unit_entries(unit, start, end)
+        .filter(sequence__isnull=True)
+        .order_by()
+        .values("user_id")
+        .annotate(n=Count("*"))
+    )
+    counts: collections.Counter = collections.Counter()
+    for row in days.union(unsealed, all=True):
+        counts[row["user_id"]] += row["n"]
     names = dict(
         User.objects.filter(pk__in=[user for user in counts if user is not None]).values_list(
             "pk", "username"

@@ -54,6 +54,10 @@ class Meeting(models.Model):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         ordering = ["starts_at"]
+        # A plan's scheduled meetings from now on: the worklist's next meeting and its filter.
+        indexes = [
+            models.Index(fields=["plan", "status", "starts_at"], name="meeting_plan_status_at")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.starts_at:%Y-%m-%d %H:%M}"
