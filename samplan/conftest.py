@@ -9,6 +9,7 @@ import os
 import shutil
 
 import pytest
+from django.core.management import call_command
 from django.db import connections
 from django.utils import timezone, translation
 from playwright.sync_api import sync_playwright
@@ -148,6 +149,13 @@ def pytest_terminal_summary(terminalreporter):
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture
+def demo_world(transactional_db, settings):
+    """The demo world (make run's), for browser tests against the live server."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("load_demo", quiet_logins=True)
 
 
 @pytest.fixture

@@ -17,6 +17,8 @@ route that is neither (samplan/core/tests/test_route_coverage.py).
 import enum
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from samplan.plans import rules
 
 # --- Actors ---------------------------------------------------------------------------------
@@ -96,7 +98,7 @@ def _staff_handles(actor: Staff, plan) -> bool:
 def _citizen_sees_plan(actor: Citizen, plan) -> bool:
     person = actor.person
     if plan.person_id == person.pk:
-        return True
+        return rules.acts_for_self(person, plan) or rules.child_reads_own(person, plan)
     if rules.acts_for_child(person, plan):
         return True
     return rules.relative_sees(person, plan)
@@ -111,7 +113,7 @@ def decide(actor: Actor | None, action: str, obj) -> Decision:
     if action in PLAN_ACTIONS:
         return _decide_plan(actor, action, obj)
     if action in CITIZEN_ACTIONS:
-        return _decide_citizen_action(actor, obj)
+        return _decide_citizen_action(actor, action, obj)
     if action in STAFF_ACTIONS:
         return Decision.ALLOW if isinstance(actor, Staff) else Decision.NOT_FOUND
     if action == "citizen.session":
@@ -148,15 +150,19 @@ def _decide_plan(actor: Actor, action: str, plan) -> Decision:
     return Decision.ALLOW if action == "plan.view" else Decision.FORBIDDEN
 
 
-def _decide_citizen_action(actor: Actor, plan) -> Decision:
-    """Approve, comment, invite relatives, withdraw consent: the individual, or a guardian of a
-    child; a relative only looks. Staff act through their own routes."""
+def _decide_citizen_action(actor: Actor, action: str, plan) -> Decision:
+    """Approve, comment, invite relatives, withdraw consent: the adult individual, or a
+    guardian of a child. A child old enough to read his or her plan may comment (write a
+    message), nothing more; a relative only looks. Staff act through their own routes."""
     seen = _decide_plan(actor, "plan.view", plan)
     if seen is not Decision.ALLOW:
         return seen
     if isinstance(actor, Staff):
         return Decision.FORBIDDEN
-    if plan.person_id == actor.person.pk or rules.acts_for_child(actor.person, plan):
+    person = actor.person
+    if rules.acts_for_self(person, plan) or rules.acts_for_child(person, plan):
+        return Decision.ALLOW
+    if action == "plan.comment" and rules.child_reads_own(person, plan):
         return Decision.ALLOW
     return Decision.FORBIDDEN
 
@@ -167,7 +173,10 @@ def _decide_contact(actor: Actor, person) -> Decision:
         return Decision.ALLOW if actor.person.pk == person.pk else Decision.NOT_FOUND
     if not person.protected_identity:
         return Decision.ALLOW
-    granted = person.contact_grants.active().filter(user=actor.user).exists()
+    grantee = Q(user=actor.user)
+    if actor.unit is not None:  # never `unit IS NULL`: that would match every personal grant
+        grantee |= Q(unit=actor.unit)
+    granted = person.contact_grants.active().filter(grantee).exists()
     return Decision.ALLOW if granted else Decision.FORBIDDEN
 
 

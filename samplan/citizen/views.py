@@ -42,7 +42,14 @@ def home(request: CitizenRequest) -> HttpResponse:
     access_log_record_many(
         request=request, action="citizen:home", items=[(plan.person, plan) for plan in plans]
     )
-    return render(request, "citizen/home.html", {"rows": rows, "citizen": person})
+    # A child too young to read his or her plan is told why it is not shown (not "no SIP").
+    own_not_shown = (
+        person.is_child()
+        and not any(plan.person_id == person.pk for plan in plans)
+        and Plan.objects.filter(person=person).exists()
+    )
+    context = {"rows": rows, "citizen": person, "own_not_shown": own_not_shown}
+    return render(request, "citizen/home.html", context)
 
 
 @plan_view("plan.view", methods=("GET",), citizen=True)
@@ -190,5 +197,10 @@ def readers(request: CitizenRequest, plan: Plan) -> HttpResponse:
 
 @plan_view("plan.view", methods=("GET",), citizen=True)
 def pdf(request: CitizenRequest, plan: Plan) -> HttpResponse:
-    """The plan as a PDF copy: the same content as the page."""
-    return pdf_response(plan_for_citizen(plan, request.citizen))
+    """The plan as a PDF copy: the same content as the page. Taking the copy of the version in
+    force is recorded (once per version and person) as a copy given in Min SIP."""
+    view = plan_for_citizen(plan, request.citizen)
+    response = pdf_response(view)
+    if not view.pending:
+        services.copy_taken_in_min_sip(actor=request.actor, plan=plan, version=view.version)
+    return response

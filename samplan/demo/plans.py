@@ -186,6 +186,23 @@ STORIES = [
         "Att få hjälp på polska när det är svårt.",
         "fatima.hassan",
     ),
+    # Protected identity: the primary care centre is granted her contact details (below).
+    Story(
+        "sofia",
+        "anna.lind",
+        "Biståndshandläggning Åsby",
+        ["Biståndshandläggning Åsby", "Vårdcentralen Åsby"],
+        "active",
+        60,
+        ["several_units"],
+        [("long", "Jag vill känna mig trygg hemma")],
+        [
+            ("Biståndshandläggning Åsby", "Stödsamtal varje vecka"),
+            ("Vårdcentralen Åsby", "Regelbundna läkarbesök"),
+        ],
+        "Att ingen får veta var jag bor.",
+        "anna.lind",
+    ),
 ]
 
 
@@ -200,7 +217,24 @@ def load_demo_plans(people: dict[str, Person]) -> int:
     # The stories backdate their plans (initiated weeks ago, a follow-up already overdue), past
     # the services: store their deadlines as the dates now say.
     services.deadlines_refresh(Plan.objects.filter(person__in=people.values()))
+    _grant_protected_contact(people["sofia"])
     return made
+
+
+def _grant_protected_contact(person: Person) -> None:
+    """The unit manager lets the primary care centre see Sofia's protected contact details."""
+    plan = person.plans.first()
+    if plan is None or person.contact_grants.exists():
+        return
+    unit = Unit.objects.get(name="Biståndshandläggning Åsby")
+    manager = Membership.objects.get(user__username="sara.holm", unit=unit)
+    services.contact_grant_give(
+        actor=Staff(user=manager.user, unit=unit, role=manager.role),
+        plan=plan,
+        unit=Unit.objects.get(name="Vårdcentralen Åsby"),
+        reason="Hembesök av distriktssköterskan",
+        valid_until=_day(90),
+    )
 
 
 def _tell(story: Story, person: Person) -> Plan:

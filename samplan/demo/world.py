@@ -16,6 +16,7 @@ from samplan.demo.plans import load_demo_plans
 from samplan.notifications.models import Notification
 from samplan.people import identity
 from samplan.people.models import Person, Relation
+from samplan.people.services import relation_add
 
 DEMO_PASSWORD = "samplan-demo"
 REGION = "Region Mälardalen"
@@ -148,6 +149,8 @@ PEOPLE = [
     DemoPerson("satu", "Satu", "Mäkinen", "19770803", "987", "Norrby"),
     DemoPerson("mikko", "Mikko", "Mäkinen", "19750429", "988", "Norrby"),
     DemoPerson("ella", "Ella", "Sundberg", "20170405", "989", "Åsby"),
+    # a representative
+    DemoPerson("leif", "Leif", "Holmgren", "19590122", "990", "Norrby"),
 ]
 
 GUARDIANS = [
@@ -163,6 +166,10 @@ RELATIVES = [
     ("erik", "camilla", "syster"),
     ("birgitta", "goran", "make"),
     ("ulla", "nils", "bror"),
+]
+# (individual, representative, kind, what the appointment covers)
+REPRESENTATIVES = [
+    ("kent", "leif", "god_man", "Bevaka rätt, förvalta egendom och sörja för person"),
 ]
 
 
@@ -213,20 +220,25 @@ def load_demo_world() -> dict[str, int]:
             "birth_date": datetime.date(1970, 1, 1),
         },
     )
-    for child, guardian, description in GUARDIANS:
-        Relation.objects.update_or_create(
-            person=people[child],
-            related=people[guardian],
-            kind=Relation.Kind.GUARDIAN,
-            defaults={"description": description},
-        )
-    for person, relative, description in RELATIVES:
-        Relation.objects.update_or_create(
-            person=people[person],
-            related=people[relative],
-            kind=Relation.Kind.RELATIVE,
-            defaults={"description": description},
-        )
+    # Registered through the service, as staff register them (validated by Relation.clean).
+    relations = [
+        *[(c, g, Relation.Kind.GUARDIAN, d, Relation.Basis.POPULATION_REGISTER, "") for c, g, d in GUARDIANS],
+        *[(p, r, Relation.Kind.RELATIVE, d, "", "") for p, r, d in RELATIVES],
+        *[(p, r, k, "", Relation.Basis.GUARDIANSHIP_AUTHORITY, scope) for p, r, k, scope in REPRESENTATIVES],
+    ]  # fmt: skip
+    for person, related, kind, description, basis, scope in relations:
+        if not Relation.objects.filter(
+            person=people[person], related=people[related], kind=kind
+        ).exists():
+            relation_add(
+                actor=None,
+                person=people[person],
+                related=people[related],
+                kind=kind,
+                description=description,
+                basis=basis,
+                scope=scope,
+            )
     before = Notification.objects.count()
     plans = load_demo_plans(people)  # their services queue invitations and closing notices
     load_demo_notifications()  # and today's reminders

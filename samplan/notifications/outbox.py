@@ -250,9 +250,13 @@ def person_drafts(
 
 
 def citizens_of(plan) -> list[Person]:
-    """The individual and, for a child, the guardians the policy lets see the plan (never
-    for a protected individual)."""
-    people = [plan.person]
+    """The individual and, for a child, the guardians: each one the policy lets see the plan
+    (a child only from the age he or she reads it; never a guardian of a protected child)."""
+    people = (
+        [plan.person]
+        if policy.decide(policy.Citizen(person=plan.person), "plan.view", plan)
+        else []
+    )
     for guardian in plan.person.guardians:
         if policy.decide(policy.Citizen(person=guardian), "plan.view", plan):
             people.append(guardian)

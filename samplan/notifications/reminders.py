@@ -16,7 +16,7 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Max, Prefetch
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -137,8 +137,13 @@ def _deadline_drafts(today: datetime.date) -> list[outbox.Draft]:
 def _approval_drafts() -> list[outbox.Draft]:
     subject, line = _reminder_texts()
     drafts = []
-    for plan in Plan.objects.filter(state=State.REVISION).select_related("person"):
-        key = f"{Kind.APPROVAL_WAITING}:plan:{plan.pk}:v{plan.current_version}"
+    waiting = (
+        Plan.objects.filter(state=State.REVISION)
+        .select_related("person")
+        .annotate(pending=Max("versions__number"))
+    )
+    for plan in waiting:
+        key = f"{Kind.APPROVAL_WAITING}:plan:{plan.pk}:v{plan.pending}"
         for person in outbox.citizens_of(plan):
             drafts += outbox.person_drafts(
                 person,

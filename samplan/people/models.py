@@ -115,11 +115,22 @@ class Person(models.Model):
 
 
 class Relation(models.Model):
-    """A guardian of a child, or a relative the individual wants to involve."""
+    """Someone around the individual: a guardian of a child, a relative or other close person,
+    or a representative (god man, förvaltare, ombud with a power of attorney)."""
 
     class Kind(models.TextChoices):
         GUARDIAN = "guardian", _("Guardian")
-        RELATIVE = "relative", _("Relative")
+        RELATIVE = "relative", _("Relative or other close person")
+        GOD_MAN = "god_man", _("God man")
+        ADMINISTRATOR = "forvaltare", _("Förvaltare")
+        AGENT = "ombud", _("Ombud with a power of attorney")
+
+    class Basis(models.TextChoices):
+        POPULATION_REGISTER = "population_register", _("The population register")
+        COURT = "court", _("A court's decision")
+        GUARDIANSHIP_AUTHORITY = "overformyndare", _("The överförmyndare's decision")
+        POWER_OF_ATTORNEY = "power_of_attorney", _("A written power of attorney")
+        OTHER = "other", _("Other")
 
     person = models.ForeignKey(
         Person, verbose_name=_("individual"), on_delete=models.CASCADE, related_name="relations"
@@ -134,7 +145,23 @@ class Relation(models.Model):
     description = models.CharField(
         _("relationship"), max_length=100, blank=True, help_text=_("For example mother or brother.")
     )
+    basis = models.CharField(_("based on"), max_length=20, choices=Basis.choices, blank=True)
+    scope = models.CharField(
+        _("what it covers"),
+        max_length=300,
+        blank=True,
+        help_text=_("For a representative: what the appointment or power of attorney covers."),
+    )
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_unit = models.ForeignKey(
+        "accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    REPRESENTATIVES = (Kind.GOD_MAN, Kind.ADMINISTRATOR, Kind.AGENT)
 
     class Meta:
         verbose_name = _("relation")
@@ -150,10 +177,44 @@ class Relation(models.Model):
         return f"{self.related} ({self.get_kind_display()})"
 
     def clean(self) -> None:
+        """The relation's own rules, for every way in (the plan's page, the admin, the demo)."""
+        errors: dict[str, str] = {}
         if self.person_id and self.related_id and self.person_id == self.related_id:
-            raise ValidationError(_("A person cannot be related to himself or herself."))
-        if self.kind == self.Kind.GUARDIAN and self.person_id and not self.person.is_child():
-            raise ValidationError(_("Only a child under 18 has guardians."))
+            errors["related"] = _("A person cannot be related to himself or herself.")
+        elif self.kind == self.Kind.GUARDIAN and self.person_id and self.related_id:
+            if not self.person.is_child():
+                errors["kind"] = _("Only a child under 18 has guardians.")
+            elif self.related.is_child():
+                errors["related"] = _("A guardian must be 18 or older.")
+            elif Relation.objects.filter(
+                person_id=self.related_id, related_id=self.person_id, kind=self.Kind.GUARDIAN
+            ).exists():
+                errors["related"] = _(
+                    "The two cannot be each other's guardian: the other is already registered "
+                    "as this person's child."
+                )
+            elif not self.basis:
+                errors["basis"] = _("Say what the guardianship is based on.")
+        if (
+            "related" not in errors
+            and self.person_id
+            and self.related_id
+            and Relation.objects.filter(
+                person_id=self.person_id, related_id=self.related_id, kind=self.kind
+            )
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            errors["related"] = _("The person is already registered in that role.")
+        if self.kind == self.Kind.AGENT and not self.scope.strip():
+            errors["scope"] = _("Write what the power of attorney covers.")
+        today = timezone.localdate()
+        if self.valid_until and self.valid_until < today:
+            errors["valid_until"] = _("The date has passed. Give a date from today on.")
+        elif self.valid_until and self.valid_until > today.replace(year=today.year + 25):
+            errors["valid_until"] = _("Give a date within 25 years.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class ContactGrantQuerySet(models.QuerySet):
@@ -165,7 +226,9 @@ class ContactGrantQuerySet(models.QuerySet):
 
 
 class ContactGrant(models.Model):
-    """An explicit grant for one staff member to see a protected person's contact details."""
+    """An explicit grant to see a protected person's contact details: for a named unit (given
+    by a unit manager from the plan, with a reason and an end date) or, from the admin, for
+    one staff member. It ends by itself on its end date."""
 
     person = models.ForeignKey(
         Person,
@@ -176,6 +239,16 @@ class ContactGrant(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("granted to"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="contact_grants",
+    )
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name=_("granted to the unit"),
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="contact_grants",
     )
@@ -195,6 +268,12 @@ class ContactGrant(models.Model):
     class Meta:
         verbose_name = _("grant to see contact details")
         verbose_name_plural = _("grants to see contact details")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | Q(unit__isnull=False),
+                name="contact_grant_has_grantee",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.user} → {self.person}"
+        return f"{self.user or self.unit} → {self.person}"

@@ -40,10 +40,48 @@ def person_register(
 
 @transaction.atomic
 def relation_add(
-    *, actor: User, person: Person, related: Person, kind: str, description: str = ""
+    *,
+    actor: User | None,
+    person: Person,
+    related: Person,
+    kind: str,
+    description: str = "",
+    basis: str = "",
+    scope: str = "",
+    valid_until=None,
+    unit=None,
 ) -> Relation:
-    """Add a guardian (children only) or a relative."""
-    relation = Relation(person=person, related=related, kind=kind, description=description)
+    """Register a guardian (of a child), a relative or a representative, validated by
+    `Relation.clean` (ValidationError by field) and attributed to who registered it."""
+    relation = Relation(
+        person=person,
+        related=related,
+        kind=kind,
+        description=description.strip(),
+        basis=basis,
+        scope=scope.strip(),
+        valid_until=valid_until,
+        created_by=actor,
+        created_unit=unit,
+    )
     relation.full_clean()
     relation.save()
     return relation
+
+
+def relation_end(relation: Relation) -> dict:
+    """End a relation. Returns what it was, for the record of who ended it (the caller's
+    event): the row itself goes, so that no rule keeps reading an ended guardianship."""
+    record = {
+        "person": str(relation.person),
+        "related": str(relation.related),
+        "kind": relation.kind,
+        "description": relation.description,
+        "basis": relation.basis,
+        "scope": relation.scope,
+        "valid_until": relation.valid_until.isoformat() if relation.valid_until else "",
+        "created_at": relation.created_at.isoformat(),
+        "created_by": str(relation.created_by or ""),
+    }
+    relation.delete()
+    return record

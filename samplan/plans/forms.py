@@ -7,10 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from samplan.accounts.models import Organization, Unit, User
 from samplan.core import choices
-from samplan.people.models import Person
+from samplan.people.forms import IdentityNumberField
+from samplan.people.models import Person, Relation
 from samplan.plans import rules
 from samplan.plans.models import (
     Consent,
+    CopyGiven,
     FollowUp,
     Goal,
     Intervention,
@@ -192,6 +194,7 @@ class ConsentForm(forms.Form):
         person = plan.person
         self.is_child = person.is_child()
         self.fields["guardians"].queryset = person.guardians
+        self.has_guardians = self.is_child and person.guardians.exists()
         self.fields["relatives"].queryset = Person.objects.filter(
             relations_as_related__person=person, relations_as_related__kind="relative"
         )
@@ -361,6 +364,12 @@ class PlanDetailsForm(LockedModelForm):
         self.fields["lead"].label_from_instance = lambda u: (
             f"{u.get_full_name()} ({u.title})" if u.title else u.get_full_name()
         )
+        if rules.is_established(plan):
+            # What an established plan must always say cannot be left empty (the service
+            # refuses it too, for every other caller).
+            for name, message in rules.KEPT_ONCE_ESTABLISHED.items():
+                self.fields[name].required = True
+                self.fields[name].error_messages["required"] = message
 
 
 class GoalForm(LockedModelForm):
@@ -728,3 +737,105 @@ class ContactPersonForm(forms.Form):
         self.fields["contact_person"].queryset = User.objects.filter(
             memberships__unit=unit, memberships__is_active=True
         )
+
+
+class RelationForm(forms.Form):
+    """Register someone around the individual: found by identity number, registered here if
+    Samplan does not know him or her yet."""
+
+    number = IdentityNumberField(
+        label=_("The person's identity number"),
+        error_messages={"required": _("Enter the person's identity number.")},
+    )
+    given_name = forms.CharField(
+        label=_("Given name"),
+        max_length=100,
+        required=False,
+        help_text=_("Only if the person is not registered in Samplan yet."),
+    )
+    family_name = forms.CharField(
+        label=_("Family name"),
+        max_length=100,
+        required=False,
+        help_text=_("Only if the person is not registered in Samplan yet."),
+    )
+    kind = forms.ChoiceField(
+        label=_("Role"),
+        choices=Relation.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the person's role.")},
+    )
+    description = forms.CharField(
+        label=_("Relationship"),
+        max_length=100,
+        required=False,
+        help_text=_("For example mother, brother or neighbour."),
+    )
+    basis = forms.ChoiceField(
+        label=_("Based on"),
+        choices=[("", "---------"), *Relation.Basis.choices],
+        required=False,
+        help_text=_("Required for a guardian: the population register or a court's decision."),
+    )
+    scope = forms.CharField(
+        label=_("What it covers"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "For an ombud: what the power of attorney covers. For a god man or förvaltare: the task."
+        ),
+    )
+    valid_until = forms.DateField(
+        label=_("Valid until"),
+        required=False,
+        widget=DATE,
+        help_text=_("For a power of attorney or an appointment with an end date."),
+    )
+
+
+class CopyGivenForm(forms.Form):
+    """Record that someone got a copy of a version."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    given_to = choices.ModelChoiceField(
+        label=_("Given to"),
+        queryset=None,
+        error_messages={"required": _("Choose who got the copy.")},
+    )
+    given_on = forms.DateField(label=_("Date"), widget=DATE, error_messages=REQUIRED)
+    method = forms.ChoiceField(
+        label=_("How"),
+        choices=[c for c in CopyGiven.Method.choices if c[0] != CopyGiven.Method.MIN_SIP],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say how the copy was given.")},
+    )
+
+    def __init__(self, *args, recipients, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["given_to"].queryset = Person.objects.filter(pk__in=[p.pk for p in recipients])
+        self.fields["given_to"].label_from_instance = lambda p: p.full_name
+
+
+class ContactGrantForm(forms.Form):
+    """A unit manager lets a unit of the plan see a protected individual's contact details."""
+
+    unit = choices.ModelChoiceField(
+        label=_("Unit"), queryset=None, error_messages={"required": _("Choose the unit.")}
+    )
+    reason = forms.CharField(
+        label=_("Why the unit needs the contact details"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Write why the unit needs the contact details.")},
+    )
+    valid_until = forms.DateField(
+        label=_("Until"),
+        widget=DATE,
+        help_text=_("At most a year ahead. The grant ends by itself that day."),
+        error_messages={"required": _("Give an end date.")},
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units])

@@ -51,6 +51,9 @@ def _keep(view: CitizenPlan, digest: str, pdf: bytes) -> None:
 
 def pdf_response(view: CitizenPlan) -> HttpResponse:
     response = HttpResponse(plan_pdf_bytes(view), content_type="application/pdf")
-    version = view.version.number if view.version else 0
-    response["Content-Disposition"] = f'attachment; filename="sip-version-{version}.pdf"'
+    if view.pending:
+        name = f"sip-forslag-version-{view.pending.number}.pdf"
+    else:
+        name = f"sip-version-{view.version.number if view.version else 0}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

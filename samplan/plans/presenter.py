@@ -1,14 +1,16 @@
 """What the individual sees of a plan, as plain data. The Min SIP page and the PDF copy are both
 rendered from `plan_for_citizen`, so they can never say different things."""
 
+import datetime
 import enum
 from dataclasses import dataclass, field
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from samplan.plans import rules
 from samplan.plans.models import Meeting, Plan, PlanVersion, RelativeAccess
+from samplan.plans.snapshot import snapshot_diff
 
 ALL_SECTIONS = tuple(RelativeAccess.Section.values)
 KIND_HEADINGS = {
@@ -21,13 +23,19 @@ KIND_HEADINGS = {
 class Role(enum.StrEnum):
     """Who the viewer is to the plan in Min SIP."""
 
-    INDIVIDUAL = "individual"
+    INDIVIDUAL = "individual"  # an adult, about his or her own plan
+    CHILD = "child"  # a child reading his or her own plan (rules.child_reads_own)
     GUARDIAN = "guardian"  # of a child (rules.acts_for_child)
     RELATIVE = "relative"
 
     @property
     def is_individual(self) -> bool:
-        return self is Role.INDIVIDUAL
+        """The plan is the reader's own ("din plan"), a child's included."""
+        return self in (Role.INDIVIDUAL, Role.CHILD)
+
+    @property
+    def is_child(self) -> bool:
+        return self is Role.CHILD
 
     @property
     def is_guardian(self) -> bool:
@@ -47,6 +55,8 @@ class CitizenPlan:
     pending: PlanVersion | None
     snapshot: dict
     who_does_what: list[dict] = field(default_factory=list)
+    # What a pending revision changes, in plain words, for the one who answers it.
+    changes: list[str] = field(default_factory=list)
     next_meeting: Meeting | None = None
     lead_contact: dict | None = None
 
@@ -62,13 +72,23 @@ class CitizenPlan:
         return self.role.is_relative
 
     @property
+    def is_child(self) -> bool:
+        return self.role.is_child
+
+    @property
     def can_act(self) -> bool:
-        return not self.role.is_relative and not self.plan.is_closed
+        """Approve, invite relatives, end the SIP: the adult individual or a guardian."""
+        return self.role in (Role.INDIVIDUAL, Role.GUARDIAN) and not self.plan.is_closed
+
+    @property
+    def can_write(self) -> bool:
+        """Write to the person responsible: everyone but an invited relative."""
+        return not self.role.is_relative
 
 
 def role_of(plan: Plan, viewer) -> Role:
     if plan.person_id == viewer.pk:
-        return Role.INDIVIDUAL
+        return Role.INDIVIDUAL if rules.acts_for_self(viewer, plan) else Role.CHILD
     if rules.acts_for_child(viewer, plan):
         return Role.GUARDIAN
     return Role.RELATIVE
@@ -92,9 +112,14 @@ def plan_for_citizen(plan: Plan, viewer) -> CitizenPlan:
         ),
         None,
     )
-    snapshot = approved.snapshot if approved else {}
+    if role.is_relative or role.is_child:
+        pending = None  # only those who answer read the proposal; others the plan in force
+    # The one who answers a revision reads the proposal; everyone else the plan in force.
+    snapshot = pending.snapshot if pending else (approved.snapshot if approved else {})
     view = CitizenPlan(plan, role, sections, approved, pending, snapshot)
     view.who_does_what = _who_does_what(snapshot)
+    if pending and approved:
+        view.changes = changes_in_words(approved.snapshot, pending.snapshot)
     view.next_meeting = (
         plan.meetings.filter(status=Meeting.Status.SCHEDULED, starts_at__gte=timezone.now())
         .order_by("starts_at")
@@ -108,6 +133,56 @@ def plan_for_citizen(plan: Plan, viewer) -> CitizenPlan:
             "email": plan.lead.email,
         }
     return view
+
+
+def changes_in_words(old: dict, new: dict) -> list[str]:
+    """What a new version changes, one plain sentence each, for the individual to read before
+    answering (the plan may not change without his or her approval)."""
+    diff = snapshot_diff(old, new)
+    lines = []
+    for row in diff["scalars"]:
+        if row["change"] != "changed":
+            continue
+        before, after = row["old"] or "–", row["new"] or "–"
+        if row["key"] == "next_follow_up":  # ISO dates in the snapshot, Swedish on the page
+            before, after = _day(row["old"]), _day(row["new"])
+        lines.append(
+            _("%(what)s: now “%(new)s” (before: “%(old)s”).")
+            % {"what": row["label"], "new": after, "old": before}
+        )
+    for row in diff["goals"]:
+        if row["change"] == "added":
+            lines.append(_("New goal: “%(text)s”.") % {"text": row["new"]["text"]})
+        elif row["change"] == "removed":
+            lines.append(_("The goal “%(text)s” is taken away.") % {"text": row["old"]["text"]})
+        elif row["change"] == "changed":
+            lines.append(
+                _("The goal “%(old)s” changes: now “%(text)s”, %(status)s.")
+                % {"old": row["old"]["text"], "text": row["new"]["text"],
+                   "status": str(row["new"]["status"]).lower()}
+            )  # fmt: skip
+    for row in diff["interventions"]:
+        if row["change"] == "added":
+            lines.append(
+                _("New intervention: %(what)s (%(who)s).")
+                % {"what": row["new"]["what"], "who": row["new"]["organization"]}
+            )
+        elif row["change"] == "removed":
+            lines.append(
+                _("The intervention %(what)s (%(who)s) is taken away.")
+                % {"what": row["old"]["what"], "who": row["old"]["organization"]}
+            )
+        elif row["change"] == "changed":
+            lines.append(
+                _("The intervention %(what)s changes: now %(new)s (%(who)s), %(status)s.")
+                % {"what": row["old"]["what"], "new": row["new"]["what"],
+                   "who": row["new"]["organization"], "status": str(row["new"]["status"]).lower()}
+            )  # fmt: skip
+    return lines
+
+
+def _day(iso: str) -> str:
+    return formats.date_format(datetime.date.fromisoformat(iso), "j F Y") if iso else "–"
 
 
 def _who_does_what(snapshot: dict) -> list[dict]:

@@ -1,6 +1,8 @@
 """The rules of the SIP, in one place, read as the guideline reads.
 
-Sources: SoL 2 kap. 7 § and HSL 16 kap. 4 § (the duty and the plan's required content),
+Sources: the SIP duty and the plan's required content in the social services act (SoL 2001:453
+2 kap. 7 § until 2025-06-30, socialtjänstlagen 2025:400 from 2025-07-01) and HSL 16 kap. 4 §,
+cited through samplan.core.law,
 Socialstyrelsen's knowledge guide, Region Dalarna's guideline and the
 15-day local agreement (docs/domain.md, Sources). Each rule returns the Swedish message shown when it refuses.
 """
@@ -168,22 +170,51 @@ def relative_sees(person, plan: Plan) -> bool:
     )
 
 
+def acts_for_self(person, plan: Plan) -> bool:
+    """The individual decides about his or her own plan (approves, ends it, invites
+    relatives) from 18; for a child the guardians do (föräldrabalken 6 kap.)."""
+    return plan.person_id == person.pk and not plan.person.is_child()
+
+
+def child_reads_own(person, plan: Plan) -> bool:
+    """A child reads his or her own plan in Min SIP, and may write messages, from the age the
+    local agreement sets (16 unless agreed otherwise); never approves or ends it."""
+    subject = plan.person
+    return (
+        plan.person_id == person.pk
+        and subject.is_child()
+        and subject.age() >= agreement_for(plan).child_reads_from_age
+    )
+
+
+# A grant to see a protected individual's contact details lasts at most this long.
+CONTACT_GRANT_MAX_DAYS = 365
+
+
+def grants_contact_access(role: str) -> bool:
+    """A unit manager decides which unit may see a protected individual's contact details
+    (with a reason and an end date); no one else."""
+    return role == Membership.Role.UNIT_MANAGER
+
+
 def reviews_access_log(role: str) -> bool:
     """The unit manager reviews the unit's access log (HSLF-FS 2016:40 4 kap. 9 §)."""
     return role == Membership.Role.UNIT_MANAGER
 
 
 class RuleViolation(Exception):
-    """A refused transition. The message is meant for the person who tried."""
+    """A refused transition. The message is meant for the person who tried; `field` names the
+    form field it is about, when there is one, so that the page can show it there."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.message = message
+        self.field = field
 
 
-def refuse_unless(condition: bool, message: str) -> None:
+def refuse_unless(condition: bool, message: str, field: str | None = None) -> None:
     if not condition:
-        raise RuleViolation(message)
+        raise RuleViolation(message, field)
 
 
 # --- Consent (principle 1: no SIP work without the individual's consent) -------------------
@@ -249,7 +280,7 @@ def consent_givers_valid(
         )
 
 
-# --- The plan's content (SoL 2 kap. 7 § tredje stycket, HSL 16 kap. 4 § tredje stycket) -------
+# --- The plan's content (the SIP paragraph's third stycke: samplan.core.law) ----------------
 
 
 @dataclass(frozen=True)
@@ -285,6 +316,51 @@ def legal_content_check(plan: Plan) -> ContentCheck:
     if plan.next_follow_up is None:
         missing.append(_("the date of the follow-up"))
     return ContentCheck(missing)
+
+
+def is_established(plan: Plan) -> bool:
+    """The individual has approved a version: that version is "the plan" (current_version)."""
+    return plan.current_version >= 1
+
+
+# Plan-wide fields an established plan always keeps: the law's overall responsibility, and
+# the lead and follow-up date that the plan promises the individual.
+KEPT_ONCE_ESTABLISHED = {
+    "overall_responsibility": gettext_lazy(
+        "An established plan must say which principal has the overall responsibility."
+    ),
+    "lead": gettext_lazy(
+        "An established plan must have a lead (huvudansvarig). Choose another lead instead."
+    ),
+    "next_follow_up": gettext_lazy(
+        "An established plan must have a follow-up date. Give a new date instead."
+    ),
+}
+
+
+def established_fields_kept(plan: Plan, fields: dict) -> None:
+    """Refuse emptying what an established plan must always say (a form posted empty)."""
+    if not is_established(plan):
+        return
+    for name, message in KEPT_ONCE_ESTABLISHED.items():
+        if name in fields:
+            refuse_unless(fields[name] not in (None, ""), str(message), field=name)
+
+
+def established_content_kept(plan: Plan) -> None:
+    """After a change to an established plan's goals or interventions, the law's elements must
+    still be there: the change is refused (and rolled back) otherwise."""
+    if not is_established(plan):
+        return
+    check = legal_content_check(plan)
+    refuse_unless(
+        check.complete,
+        _(
+            "The change would leave the established plan without %(missing)s. "
+            "Add the replacement first."
+        )
+        % {"missing": "; ".join(check.missing)},
+    )
 
 
 def both_principals_take_part(plan: Plan) -> None:
@@ -358,7 +434,7 @@ def join_request_acceptable(plan: Plan, unit) -> None:
 # --- Deadlines (utan dröjsmål; the local agreement's 15 days) --------------------------------
 
 DEFAULT_AGREEMENT = LocalAgreement(
-    consent_within_days=5, first_meeting_within_days=15, due_soon_days=7
+    consent_within_days=5, first_meeting_within_days=15, due_soon_days=7, child_reads_from_age=16
 )
 
 

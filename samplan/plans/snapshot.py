@@ -77,7 +77,13 @@ def snapshot_diff(old: dict, new: dict) -> dict:
     for key, label in SCALARS:
         a, b = old.get(key, ""), new.get(key, "")
         scalars.append(
-            {"label": label, "old": a, "new": b, "change": "same" if a == b else "changed"}
+            {
+                "key": key,
+                "label": label,
+                "old": a,
+                "new": b,
+                "change": "same" if a == b else "changed",
+            }
         )
     return {
         "scalars": scalars,
@@ -90,6 +96,18 @@ def snapshot_diff(old: dict, new: dict) -> dict:
             ("what", "organization", "unit", "responsible_person", "start", "frequency", "status"),
         ),
     }
+
+
+# Set at each follow-up with the individual, without a new version: not a change to approve.
+SCHEDULING = {"next_follow_up"}
+
+
+def changes_count(diff: dict) -> int:
+    """How many rows of a comparison differ: plan-wide fields (the follow-up date aside),
+    goals and interventions."""
+    scalars = [row for row in diff["scalars"] if row.get("key") not in SCHEDULING]
+    rows = scalars + diff["goals"] + diff["interventions"]
+    return sum(1 for row in rows if row["change"] != "same")
 
 
 def _by_uid(old: list[dict], new: list[dict], fields: tuple[str, ...]) -> list[dict]:

@@ -23,6 +23,8 @@ urlpatterns = [
         name="contact_person",
     ),
     path("<uuid:plan_id>/samtycke/", views.consent, name="consent"),
+    path("<uuid:plan_id>/narstaende/", views.relations, name="relations"),
+    path("<uuid:plan_id>/skyddade-uppgifter/", views.protected_details, name="protected"),
     path("<uuid:plan_id>/samtycke/aterkalla/", views.consent_withdraw, name="consent_withdraw"),
     path("<uuid:plan_id>/moten/", views.meetings, name="meetings"),
     path(

@@ -9,6 +9,7 @@ generated world (samplan.testing.world) is only for whole-site property tests.
 """
 
 import datetime
+import time
 from contextlib import contextmanager
 
 import pytest
@@ -18,6 +19,7 @@ from django.utils import timezone
 from samplan.accounts.models import Membership, Organization, Unit, User
 from samplan.people import identity
 from samplan.people.models import Person
+from samplan.people.session import CITIZEN_SESSION_KEY
 from samplan.plans import services
 from samplan.plans.models import Plan, PlanEvent
 from samplan.plans.rules import RuleViolation
@@ -40,6 +42,19 @@ def login(client: Client, user: User) -> Client:
     """Log in through the real login form, so acting-unit rules apply as for a person."""
     response = client.post("/konto/logga-in/", {"username": user.username, "password": PASSWORD})
     assert response.status_code == 302, response.content[:500]
+    return client
+
+
+def citizen_client(person: Person) -> Client:
+    """A client logged in to Min SIP as this person (the login itself is tested in
+    samplan/citizen/tests)."""
+    client = Client()
+    session = client.session
+    now = int(time.time())
+    session[CITIZEN_SESSION_KEY] = {
+        "person": str(person.pk), "method": "test", "acr": "", "at": now, "seen": now,
+    }  # fmt: skip
+    session.save()
     return client
 
 

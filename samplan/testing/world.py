@@ -421,7 +421,7 @@ class _PlanRows:
             plan.lead = initiator
             plan.overall_responsibility = initiating.organization
             plan.next_follow_up = today + datetime.timedelta(days=rng.randint(-10, 90))
-            plan.current_version = 2 if state == State.REVISION else 1
+            plan.current_version = 1  # in force; a revision waits as version 2
         if state == State.CLOSED:
             plan.closed_at = now - datetime.timedelta(days=rng.randint(1, 100))
             plan.closing_reason = plan.closing_reason or rng.choice(
@@ -464,8 +464,9 @@ class _PlanRows:
             if not plan.current_version:
                 continue
             snapshot = plan_snapshot(plan)
-            for number in range(1, plan.current_version + 1):
-                pending = plan.state == State.REVISION and number == plan.current_version
+            latest = plan.current_version + (1 if plan.state == State.REVISION else 0)
+            for number in range(1, latest + 1):
+                pending = number > plan.current_version
                 versions.append(
                     PlanVersion(
                         plan=plan,

@@ -17,9 +17,9 @@ from pypdf import PdfReader
 
 from samplan.audit.models import AccessLogEntry, SecurityEvent
 from samplan.people.models import Person, Relation
-from samplan.people.session import CITIZEN_SESSION_KEY, citizen_login
+from samplan.people.session import citizen_login
 from samplan.plans.models import CitizenMessage, Plan, PlanVersion, RelativeAccess
-from samplan.testing.cast import Sip, fresh, make_person
+from samplan.testing.cast import Sip, citizen_client, fresh, make_person
 
 
 @dataclass
@@ -56,19 +56,7 @@ def world(sip: Sip, relative, guardians, child) -> MinSip:
     )
 
 
-def citizen(person: Person) -> Client:
-    """A client logged in to Min SIP as this person (the login itself is tested elsewhere)."""
-    client = Client()
-    session = client.session
-    session[CITIZEN_SESSION_KEY] = {
-        "person": str(person.pk),
-        "method": "test",
-        "acr": "",
-        "at": int(time.time()),
-        "seen": int(time.time()),
-    }
-    session.save()
-    return client
+citizen = citizen_client
 
 
 def test_the_individual_sees_her_plan_in_plain_swedish(world):

@@ -1,4 +1,9 @@
+import datetime
+
 from django import template
+from django.utils import timezone, translation
+
+from samplan.core import law
 
 register = template.Library()
 
@@ -7,3 +12,22 @@ register = template.Library()
 def get_item(mapping, key):
     """{{ dict|get_item:key }}: look up a key that is itself a variable."""
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag
+def sip_basis(day=None):
+    """{% sip_basis day as basis %}: the SIP's legal basis on that day (today when empty),
+    from the one table of legal references (samplan.core.law)."""
+    if isinstance(day, datetime.datetime):
+        day = timezone.localtime(day).date()
+    return law.sip_basis(day)
+
+
+@register.filter
+def possessive(name: str) -> str:
+    """{{ name|possessive }}: "Eriks" in Swedish (no s after s, x or z: "Lars"), "Erik's" in
+    English, for "Eriks plan" to a guardian."""
+    name = str(name)
+    if translation.get_language() == "en":
+        return f"{name}'" if name.endswith("s") else f"{name}'s"
+    return name if name[-1:].lower() in {"s", "x", "z"} else f"{name}s"

@@ -81,6 +81,7 @@ def test_an_administrator_sets_a_local_agreement_for_an_organisation(client, ada
             "consent_within_days": 3,
             "first_meeting_within_days": 10,
             "due_soon_days": 5,
+            "child_reads_from_age": 15,
         },
     )
     assert response.status_code == 302

@@ -414,6 +414,7 @@ def change_data(obj) -> tuple[dict, object]:
         "consent_within_days": obj.consent_within_days,
         "first_meeting_within_days": obj.first_meeting_within_days,
         "due_soon_days": obj.due_soon_days + 1,
+        "child_reads_from_age": obj.child_reads_from_age,
     }
     return data, lambda: LocalAgreement.objects.get(pk=obj.pk).due_soon_days
 

@@ -69,7 +69,7 @@ from samplan.plans.models import (
     PlanVersion,
     RelativeAccess,
 )
-from samplan.plans.snapshot import plan_snapshot
+from samplan.plans.snapshot import changes_count, plan_snapshot, snapshot_diff
 
 S = Plan.State
 EK = PlanEvent.Kind
@@ -533,7 +533,8 @@ class World:
         w.table("organization", Organization, ["id", "name", "kind", "organization_number",
                 "municipality_code", "hsa_id", "created_at", "updated_at"])  # fmt: skip
         w.table("agreement", LocalAgreement, ["id", "organization_id", "consent_within_days",
-                "first_meeting_within_days", "due_soon_days"])  # fmt: skip
+                "first_meeting_within_days", "due_soon_days",
+                "child_reads_from_age"])  # fmt: skip
         w.table("unit", Unit, ["id", "organization_id", "name", "kind", "hsa_id", "email",
                 "phone", "is_active", "created_at", "updated_at"])  # fmt: skip
         w.table("user", User, ["id", "password", "last_login", "is_superuser", "username",
@@ -545,9 +546,11 @@ class World:
                 "given_name", "family_name", "email", "phone", "street_address", "postal_code",
                 "city", "protected_identity", "created_at", "updated_at"])  # fmt: skip
         w.table("relation", Relation, ["id", "person_id", "related_id", "kind", "description",
+                "basis", "scope", "valid_until", "created_at", "created_by_id",
+                "created_unit_id"])  # fmt: skip
+        w.table("contact_grant", ContactGrant, ["id", "person_id", "user_id", "unit_id",
+                "reason", "granted_by_id", "valid_until", "revoked_at",
                 "created_at"])  # fmt: skip
-        w.table("contact_grant", ContactGrant, ["id", "person_id", "user_id", "reason",
-                "granted_by_id", "valid_until", "revoked_at", "created_at"])  # fmt: skip
         w.table("preference", NotificationPreference, ["id", "person_id", "email_ok",
                 "updated_at"])  # fmt: skip
         w.table("plan", Plan, ["id", "person_id", "state", "lock_version", "initiated_at",
@@ -556,8 +559,8 @@ class World:
                 "works_badly", "questions", "interpreter_language", "easy_read",
                 "meeting_place_wish", "digital_participation", "self_actions",
                 "no_other_actors", "overall_responsibility_id", "lead_id", "next_follow_up",
-                "current_version", "deadline_kind", "deadline_due", "deadline_soon_from",
-                "closed_at", "closing_reason", "closing_text"])  # fmt: skip
+                "current_version", "unapproved_changes", "deadline_kind", "deadline_due",
+                "deadline_soon_from", "closed_at", "closing_reason", "closing_text"])  # fmt: skip
         w.table("participant", Participant, ["id", "plan_id", "unit_id", "access",
                 "contact_person_id", "is_active", "added_at"])  # fmt: skip
         w.table("consent", Consent, ["id", "plan_id", "number", "decision", "decided_on",
@@ -686,7 +689,7 @@ class World:
                     due_soon_days=soon,
                 )
                 self.writer.tables["agreement"].add(
-                    (agreement.id, org.id, consent_days, meeting_days, soon)
+                    (agreement.id, org.id, consent_days, meeting_days, soon, 16)
                 )
             org.agreement = agreement
             org.deadline_org = DeadlineOrg(agreement)
@@ -1166,9 +1169,11 @@ class World:
         return self.reserve
 
     def relation(self, person: PersonRec, related: PersonRec, kind: str, description: str) -> None:
-        self.writer.tables["relation"].add(
-            (self.next_id("relation"), person.id, related.id, kind, description, self.at(-400, 9))
-        )
+        # Guardians as the population register has them.
+        basis = Relation.Basis.POPULATION_REGISTER if kind == Relation.Kind.GUARDIAN else ""
+        self.writer.tables["relation"].add((self.next_id("relation"), person.id, related.id,
+                                            kind, description, basis, "", None,
+                                            self.at(-400, 9), None, None))  # fmt: skip
 
     def subject(self, skel: Skel) -> PersonRec:
         """The individual of a plan, with guardians (a child) or a relative (an adult)."""
@@ -2124,7 +2129,13 @@ class PlanMaker:
             for c in consents
         )
         deadline = rules.deadline_columns(deadline_plan)
-        current_version = len(self.versions)
+        # The version in force is the last approved one; a pending revision is the draft.
+        approved = [v for v in self.versions if not v["pending"]]
+        current_version = len(approved)
+        unapproved = 0
+        if approved and self.versions[-1]["pending"]:
+            diff = snapshot_diff(approved[-1]["snapshot"], self.versions[-1]["snapshot"])
+            unapproved = changes_count(diff)
         has_content = s.state not in rules.BEFORE_CONSENT
         established = current_version > 0
         own_words, works_well, works_badly, questions = self.preparation
@@ -2136,7 +2147,7 @@ class PlanMaker:
             self.place_wish if has_content else "", self.digital and has_content,
             self.self_actions if established else "", self.no_other_actors if established else False,
             self.overall.id if established else None, self.lead.id if established else None,
-            self.follow_up_date(), current_version, deadline["deadline_kind"],
+            self.follow_up_date(), current_version, unapproved, deadline["deadline_kind"],
             deadline["deadline_due"], deadline["deadline_soon_from"], self.closed_at,
             self.closing_reason, self.closing_text,
         ))  # fmt: skip
@@ -2223,7 +2234,7 @@ class PlanMaker:
                                    dumps(["several_units"]), "", at, JoinRequest.State.PENDING,
                                    None, None, None, ""))  # fmt: skip
         if person.protected and s.state not in rules.BEFORE_CONSENT and rng.random() < 0.5:
-            t["contact_grant"].add((w.next_id("contact_grant"), person.id, self.lead.id,
+            t["contact_grant"].add((w.next_id("contact_grant"), person.id, self.lead.id, None,
                                     "Kontaktperson i SIP:en, behöver kunna kalla till möten.",
                                     s.initiator.manager.id, None, None, self.initiated_at))  # fmt: skip
         self.events.sort(key=lambda e: e[0])

@@ -40,7 +40,7 @@ from samplan.plans.models import (
     PlanEvent,
     PlanVersion,
 )
-from samplan.plans.snapshot import plan_snapshot
+from samplan.plans.snapshot import changes_count, plan_snapshot, snapshot_diff
 
 N = 200
 TODAY = datetime.date(2025, 6, 2)
@@ -158,7 +158,8 @@ def test_each_latest_version_is_what_plan_snapshot_makes_of_the_plan(world):
     plans = Plan.objects.filter(current_version__gte=1)
     assert plans.count() > N // 3
     for plan in plans:
-        latest = plan.versions.get(number=plan.current_version)
+        # The latest version (a revision may wait for approval) is the working draft.
+        latest = plan.versions.order_by("-number").first()
         live = plan_snapshot(plan)
         stored = dict(latest.snapshot)
         # A follow-up that continues the plan moves the next follow-up without a version.
@@ -171,6 +172,10 @@ def test_each_latest_version_is_what_plan_snapshot_makes_of_the_plan(world):
         for snapshot in (live, stored):
             snapshot["participants"] = sorted(snapshot["participants"], key=repr)
         assert stored == live, plan.pk
+        in_force = plan.versions.get(number=plan.current_version)
+        assert in_force.approval == "approved"
+        diff = snapshot_diff(in_force.snapshot, live)
+        assert plan.unapproved_changes == changes_count(diff), plan.pk
     # Earlier versions are the plan as it was: the same goals, keyed by uid.
     for version in PlanVersion.objects.filter(number=1)[:20]:
         uids = {g["uid"] for g in version.snapshot["goals"]}

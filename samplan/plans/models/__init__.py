@@ -4,11 +4,18 @@ from samplan.plans.models.content import Goal, Intervention
 from samplan.plans.models.join import JoinRequest
 from samplan.plans.models.meeting import Invitee, Meeting
 from samplan.plans.models.plan import CitizenMessage, Participant, Plan, PlanEvent, RelativeAccess
-from samplan.plans.models.version import ClosingNotice, FollowUp, PlanVersion, VersionCopy
+from samplan.plans.models.version import (
+    ClosingNotice,
+    CopyGiven,
+    FollowUp,
+    PlanVersion,
+    VersionCopy,
+)
 
 __all__ = [
     "CitizenMessage",
     "ClosingNotice",
+    "CopyGiven",
     "RelativeAccess",
     "Consent",
     "LocalAgreement",

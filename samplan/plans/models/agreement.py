@@ -1,5 +1,6 @@
 """Local agreements between a region and its municipalities: the deadlines a SIP must meet."""
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,15 @@ class LocalAgreement(models.Model):
         _("first meeting within (days from consent)"), default=15
     )
     due_soon_days = models.PositiveSmallIntegerField(_("flag as due soon (days before)"), default=7)
+    child_reads_from_age = models.PositiveSmallIntegerField(
+        _("a child reads his or her own plan in Min SIP from the age of"),
+        default=16,
+        validators=[MinValueValidator(12), MaxValueValidator(17)],
+        help_text=_(
+            "Between 12 and 17. The child reads the plan and may write messages; the guardians "
+            "still approve and decide until the child is 18."
+        ),
+    )
 
     class Meta:
         verbose_name = _("local agreement")

@@ -8,13 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Plan(models.Model):
-    """A samordnad individuell plan (SIP): SoL 2 kap. 7 §, HSL 16 kap. 4 §."""
+    """A samordnad individuell plan (SIP), under the social services act and HSL 16 kap. 4 §
+    (samplan.core.law cites them by date)."""
 
     class State(models.TextChoices):
         INITIATED = "initiated", _("Initiated")
         CONSENT_REFUSED = "consent_refused", _("Consent refused")
         CONSENTED = "consented", _("Consent recorded")
-        INVITED = "invited", _("Invited")
+        INVITED = "invited", _("Invitations sent")
         ACTIVE = "active", _("Established")
         FOLLOW_UP = "follow_up", _("Under follow-up")
         REVISION = "revision", _("Revised, awaiting approval")
@@ -121,7 +122,13 @@ class Plan(models.Model):
         related_name="plans_led",
     )
     next_follow_up = models.DateField(_("next follow-up"), null=True, blank=True)
+    # The version in force: the latest one the individual approved (0 before establishing).
+    # A revision waiting for an answer, or declined, does not change it.
     current_version = models.PositiveIntegerField(_("version"), default=0)
+    # How many items of the working draft differ from the version in force (goals,
+    # interventions, plan-wide fields): changes the individual has not approved. Kept by the
+    # services (samplan.plans.services.base.draft_refresh).
+    unapproved_changes = models.PositiveIntegerField(default=0, editable=False)
 
     # The next deadline (samplan.plans.rules.deadline), kept current by the services (every
     # change records an event, which refreshes it) so that lists filter and sort by it in SQL.
@@ -240,6 +247,11 @@ class PlanEvent(models.Model):
         CITIZEN_MESSAGE_HANDLED = "citizen_message_handled", _("Message from Min SIP handled")
         RELATIVE_INVITED = "relative_invited", _("Relative invited")
         RELATIVE_REMOVED = "relative_removed", _("Relative removed")
+        RELATION_ADDED = "relation_added", _("Relation registered")
+        RELATION_ENDED = "relation_ended", _("Relation ended")
+        COPY_GIVEN = "copy_given", _("Copy given")
+        CONTACT_GRANTED = "contact_granted", _("Access to protected contact details granted")
+        CONTACT_REVOKED = "contact_revoked", _("Access to protected contact details revoked")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -69,6 +69,45 @@ class VersionCopy(models.Model):
         return f"{self.version} {self.digest[:12]}"
 
 
+class CopyGiven(models.Model):
+    """Who got a copy of a version, when and how: the guideline asks whoever writes the plan
+    to hand everyone a copy, the individual first, and the JO expects it to be documented."""
+
+    class Method(models.TextChoices):
+        AT_MEETING = "at_meeting", _("In person at the meeting")
+        IN_PERSON = "in_person", _("In person, another time")
+        POST = "post", _("By post")
+        MIN_SIP = "min_sip", _("In Min SIP")
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="copies_given")
+    given_to = models.ForeignKey(
+        "people.Person", verbose_name=_("given to"), on_delete=models.PROTECT, related_name="+"
+    )
+    given_on = models.DateField(_("date"))
+    method = models.CharField(_("how"), max_length=12, choices=Method.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )  # empty when the copy was taken in Min SIP
+    recorded_unit = models.ForeignKey(
+        "accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["version_id", "given_on", "id"]
+        constraints = [
+            # A copy taken in Min SIP is recorded once per version and person.
+            models.UniqueConstraint(
+                fields=["version", "given_to"],
+                condition=models.Q(method="min_sip"),
+                name="copy_given_min_sip_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} → {self.given_to} ({self.get_method_display()})"
+
+
 class FollowUp(models.Model):
     """A follow-up: the guideline's five questions and a decision."""
 

@@ -45,7 +45,19 @@ from samplan.plans.services.min_sip import (  # noqa: F401
     relative_access_grant,
     relative_access_revoke,
 )
+from samplan.plans.services.protection import (  # noqa: F401
+    contact_grant_give,
+    contact_grant_revoke,
+)
+from samplan.plans.services.relations import (  # noqa: F401
+    plan_relation_add,
+    plan_relation_end,
+)
 from samplan.plans.services.versions import (  # noqa: F401
+    copy_given_record,
+    copy_recipients,
+    copy_taken_in_min_sip,
+    pending_version,
     plan_establish,
     plan_revise,
     version_approval_record,

@@ -11,7 +11,9 @@ from samplan.plans.models import (
     Meeting,
     Plan,
     PlanEvent,
+    PlanVersion,
 )
+from samplan.plans.snapshot import changes_count, plan_snapshot, snapshot_diff
 from samplan.policy import Actor, Citizen, Staff
 
 State = Plan.State
@@ -59,6 +61,21 @@ def deadline_refresh(plan: Plan) -> None:
         Plan.objects.filter(pk=plan.pk).update(**columns)
     for name, value in columns.items():
         setattr(plan, name, value)
+
+
+def draft_refresh(plan: Plan) -> int:
+    """Count how the working draft (the plan as staff edit it) differs from the version in
+    force, which is what the individual approved. Staff see the count; the draft becomes a
+    version only through a revision the individual approves."""
+    in_force = (
+        PlanVersion.objects.filter(plan_id=plan.pk, number=F("plan__current_version"))
+        .values_list("snapshot", flat=True)
+        .first()
+    )
+    count = changes_count(snapshot_diff(in_force, plan_snapshot(plan))) if in_force else 0
+    Plan.objects.filter(pk=plan.pk).update(unapproved_changes=count)
+    plan.unapproved_changes = count
+    return count
 
 
 def plan_lock(plan: Plan) -> Plan:

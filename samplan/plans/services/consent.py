@@ -187,11 +187,18 @@ def consent_withdraw(
         recorded_unit=None if by_citizen else actor.unit,
         recorded_by_citizen=actor.person if by_citizen else None,
     )
-    summary = (
-        _("Consent withdrawn in Min SIP by %(name)s") % {"name": actor.person.full_name}
-        if by_citizen
-        else _("Consent withdrawn")
-    )
+    by_guardian = by_citizen and rules.acts_for_child(actor.person, plan)
+    if by_guardian:
+        # One guardian's withdrawal ends the consent; the record names who withdrew it.
+        withdrawal.guardians.set([actor.person])
+    if by_guardian:
+        summary = _("Consent withdrawn in Min SIP by %(name)s, guardian") % {
+            "name": actor.person.full_name
+        }
+    elif by_citizen:
+        summary = _("Consent withdrawn in Min SIP by %(name)s") % {"name": actor.person.full_name}
+    else:
+        summary = _("Consent withdrawn")
     event_record(
         plan,
         actor=actor,

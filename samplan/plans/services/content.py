@@ -15,7 +15,7 @@ from samplan.plans.models import (
     PlanEvent,
 )
 from samplan.plans.rules import refuse_unless
-from samplan.plans.services.base import event_record, plain_value, save_locked
+from samplan.plans.services.base import draft_refresh, event_record, plain_value, save_locked
 from samplan.policy import Actor
 
 State = Plan.State
@@ -45,7 +45,9 @@ CONTENT_FIELDS = (
 
 def content_editable(plan: Plan) -> None:
     # Read the state afresh: the caller's copy may predate a transition made meanwhile.
-    plan.state = Plan.objects.filter(pk=plan.pk).values_list("state", flat=True).get()
+    plan.state, plan.current_version = (
+        Plan.objects.filter(pk=plan.pk).values_list("state", "current_version").get()
+    )
     refuse_unless(not plan.is_closed, _("The SIP is closed and can no longer be changed."))
     refuse_unless(
         plan.state != State.REVISION,
@@ -66,6 +68,7 @@ def plan_update(*, actor: Actor, plan: Plan, expected_version: int, **fields) ->
     if unknown:
         raise TypeError(f"not editable here: {sorted(unknown)}")
     content_editable(plan)
+    rules.established_fields_kept(plan, fields)
     if "overall_responsibility" in fields:
         rules.overall_responsibility_valid(fields["overall_responsibility"])
     if fields.get("lead") is not None:
@@ -94,6 +97,8 @@ def plan_update(*, actor: Actor, plan: Plan, expected_version: int, **fields) ->
             before={k: v[0] for k, v in changed.items()},
             after={k: v[1] for k, v in changed.items()},
         )
+        if set(changed) & set(CONTENT_FIELDS) or "own_words" in changed:
+            draft_refresh(plan)
     return plan
 
 
@@ -148,6 +153,7 @@ def goal_save(
             before={"text": before},
             after={"goal": str(goal.uid), "text": goal.text, "status": status},
         )
+    draft_refresh(plan)
     return goal
 
 
@@ -162,6 +168,7 @@ def goal_remove(*, actor: Actor, plan: Plan, goal: Goal) -> None:
         before={"goal": str(goal.uid), "text": goal.text},
     )
     goal.delete()
+    draft_refresh(plan)
 
 
 @transaction.atomic
@@ -227,6 +234,8 @@ def intervention_save(
             "status": status,
         },
     )
+    rules.established_content_kept(plan)
+    draft_refresh(plan)
     return intervention
 
 
@@ -241,6 +250,8 @@ def intervention_remove(*, actor: Actor, plan: Plan, intervention: Intervention)
         before={"intervention": str(intervention.uid), "what": intervention.what},
     )
     intervention.delete()
+    rules.established_content_kept(plan)
+    draft_refresh(plan)
 
 
 @transaction.atomic

@@ -1,19 +1,28 @@
 """Establishing the plan, revisions as new versions, and the individual's approval."""
 
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Max
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from samplan.people.models import Person
 from samplan.plans import rules
 from samplan.plans.models import (
     CitizenMessage,
+    CopyGiven,
     Meeting,
     Plan,
     PlanEvent,
     PlanVersion,
 )
 from samplan.plans.rules import refuse_unless
-from samplan.plans.services.base import actor_user, event_record, plan_lock, state_set
+from samplan.plans.services.base import (
+    actor_user,
+    draft_refresh,
+    event_record,
+    plan_lock,
+    state_set,
+)
 from samplan.plans.snapshot import plan_snapshot
 from samplan.policy import Actor, Citizen
 
@@ -27,8 +36,11 @@ Kind = PlanEvent.Kind
 def version_new(
     plan: Plan, *, actor: Actor, approval: str, method: str = "", comment: str = ""
 ) -> PlanVersion:
+    """The working draft frozen as the next version. An approved version is in force at once
+    (current_version); a pending one waits for the individual's answer."""
     unit = actor.unit
-    number = plan.current_version + 1
+    latest = plan.versions.aggregate(n=Max("number"))["n"] or 0
+    number = latest + 1
     approved = approval == PlanVersion.Approval.APPROVED
     version = PlanVersion.objects.create(
         plan=plan,
@@ -42,9 +54,26 @@ def version_new(
         approval_recorded_by=actor_user(actor) if approved else None,
         approval_comment=comment.strip(),
     )
+    if approved:
+        in_force(plan, number)
+    return version
+
+
+def in_force(plan: Plan, number: int) -> None:
+    """The approved version `number` becomes the plan; the draft then has no unapproved
+    changes (it is that version)."""
     Plan.objects.filter(pk=plan.pk).update(current_version=number)
     plan.current_version = number
-    return version
+    draft_refresh(plan)
+
+
+def pending_version(plan: Plan) -> PlanVersion | None:
+    """The revision waiting for the individual's answer, if any."""
+    return (
+        plan.versions.filter(approval=PlanVersion.Approval.PENDING, number__gt=plan.current_version)
+        .order_by("-number")
+        .first()
+    )
 
 
 def content_complete(plan: Plan) -> None:
@@ -155,7 +184,8 @@ def version_approval_record(
     refuse_unless(rules.may_start("version.approve", plan), waiting)
     refuse_unless(method in PlanVersion.Method.values, _("Say how the individual answered."))
     refuse_unless(approved or bool(comment.strip()), explain)
-    version = plan.versions.get(number=plan.current_version)
+    version = pending_version(plan)
+    refuse_unless(version is not None, waiting)
     version.approval = PlanVersion.Approval.APPROVED if approved else PlanVersion.Approval.DECLINED
     version.approval_method, version.approved_at = method, timezone.now()
     version.approval_recorded_by, version.approval_comment = actor_user(actor), comment.strip()
@@ -168,6 +198,12 @@ def version_approval_record(
             "approval_comment",
         ]
     )
+    if approved:
+        in_force(plan, version.number)
+    else:
+        # The version approved before stays in force; the draft keeps the declined changes,
+        # to be talked over and changed before a new revision.
+        draft_refresh(plan)
     state = state_set(plan, State.ACTIVE)
     if by_citizen:
         summary = (
@@ -195,3 +231,83 @@ def version_approval_record(
             plan=plan, author=actor.person, kind=CitizenMessage.Kind.CHANGE, text=comment.strip()
         )
     return version
+
+
+# --- Copies given (the individual's right to a copy; the guideline: the individual first) ----
+
+
+def copy_recipients(plan: Plan) -> list[Person]:
+    """Who may be recorded as having got a copy: the individual, a guardian, a relative or a
+    representative registered around him or her."""
+    around = Person.objects.filter(relations_as_related__person=plan.person).distinct()
+    return [plan.person, *around.order_by("family_name", "given_name")]
+
+
+@transaction.atomic
+def copy_given_record(
+    *, actor: Actor, plan: Plan, version: PlanVersion, given_to: Person, given_on, method: str
+) -> CopyGiven:
+    """Record that someone got a copy of a version, when and how."""
+    refuse_unless(version.plan_id == plan.pk, _("Unknown version."))
+    refuse_unless(
+        method in CopyGiven.Method.values and method != CopyGiven.Method.MIN_SIP,
+        _("Say how the copy was given."),
+        "method",
+    )
+    refuse_unless(given_on is not None, _("Enter the date."), "given_on")
+    made = timezone.localtime(version.created_at).date()
+    refuse_unless(
+        made <= given_on <= timezone.localdate(),
+        _("The date must be between the day the version was made (%(day)s) and today.")
+        % {"day": formats.date_format(made, "j F Y")},
+        "given_on",
+    )
+    refuse_unless(
+        any(p.pk == given_to.pk for p in copy_recipients(plan)),
+        _("Choose the individual or someone registered around him or her."),
+        "given_to",
+    )
+    copy = CopyGiven.objects.create(
+        version=version,
+        given_to=given_to,
+        given_on=given_on,
+        method=method,
+        recorded_by=actor_user(actor),
+        recorded_unit=actor.unit,
+    )
+    event_record(
+        plan,
+        actor=actor,
+        kind=Kind.COPY_GIVEN,
+        summary=_("Copy of version %(n)s given to %(name)s (%(how)s)")
+        % {
+            "n": version.number,
+            "name": given_to.full_name,
+            "how": copy.get_method_display().lower(),
+        },
+        after={"version": version.number, "given_to": str(given_to.pk), "method": method},
+    )
+    return copy
+
+
+def copy_taken_in_min_sip(*, actor: Citizen, plan: Plan, version: PlanVersion | None) -> None:
+    """The individual (or a guardian, a relative) downloaded the copy of the version in
+    force in Min SIP: recorded once per version and person."""
+    if version is None:
+        return
+    with transaction.atomic():
+        copy, created = CopyGiven.objects.get_or_create(
+            version=version,
+            given_to=actor.person,
+            method=CopyGiven.Method.MIN_SIP,
+            defaults={"given_on": timezone.localdate()},
+        )
+        if created:
+            event_record(
+                plan,
+                actor=actor,
+                kind=Kind.COPY_GIVEN,
+                summary=_("Copy of version %(n)s taken in Min SIP by %(name)s")
+                % {"n": version.number, "name": actor.person.full_name},
+                after={"version": version.number, "method": CopyGiven.Method.MIN_SIP},
+            )

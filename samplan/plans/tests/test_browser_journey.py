@@ -11,33 +11,20 @@ import datetime
 from urllib.parse import urlparse
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from samplan.audit.models import AccessLogEntry
-from samplan.demo.world import DEMO_PASSWORD, PEOPLE, demo_identity_number
+from samplan.demo.world import PEOPLE, demo_identity_number
 from samplan.plans.models import Plan
+from samplan.testing.browser import (
+    invite_to_first_meeting,
+    staff_log_in,
+    write_plan_in_meeting_mode,
+)
 
 pytestmark = pytest.mark.browser
 TOVE = next(p for p in PEOPLE if p.key == "tove")
-
-
-@pytest.fixture
-def demo_world(transactional_db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("load_demo", quiet_logins=True)
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto(page.base_url + "/konto/logga-in/")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-
-
-def in_form(page: Page, hidden_value: str):
-    return page.locator(f"form:has(input[name='form'][value='{hidden_value}'])")
 
 
 def test_staff_run_a_whole_sip_in_swedish(demo_world, page: Page):
@@ -45,9 +32,7 @@ def test_staff_run_a_whole_sip_in_swedish(demo_world, page: Page):
     page.on(
         "response", lambda r: responses.append((r.request.method, urlparse(r.url).path, r.status))
     )
-    log_in(page, "anna.lind")
-    page.get_by_label("Biståndshandläggning Åsby, Åsby kommun").check()
-    page.get_by_role("button", name="Fortsätt").click()
+    staff_log_in(page, "anna.lind", unit="Biståndshandläggning Åsby, Åsby kommun")
 
     # Initiative
     page.get_by_role("link", name="Mina SIP").first.click()
@@ -71,69 +56,33 @@ def test_staff_run_a_whole_sip_in_swedish(demo_world, page: Page):
     expect(page.locator(".badge--state-consented")).to_be_visible()
 
     # Invitation
-    page.locator("nav.tabs a[href$='/moten/']").click()
-    starts = (timezone.localtime() + datetime.timedelta(days=5)).replace(hour=13, minute=0)
-    page.locator("#id_starts_at").fill(starts.strftime("%Y-%m-%dT%H:%M"))
-    page.locator("#id_place").fill("Biståndshandläggningen, rum 2")
-    page.get_by_role("button", name="Boka och kalla").click()
-    expect(page.locator(".badge--state-invited")).to_be_visible()
-
-    # Meeting mode: goals and interventions for municipality, region and Försäkringskassan
-    page.get_by_role("link", name="Öppna mötesläge").click()
-    goal = in_form(page, "goal")
-    goal.locator("input[name='goal-term'][value=long]").check()
-    goal.locator("textarea[name='goal-text']").fill("Jag vill klara vardagen med min dotter")
-    goal.get_by_role("button", name="Lägg till mål").click()
-    for organization, unit, what in [
-        (
-            "Åsby kommun",
-            "Biståndshandläggning Åsby, Åsby kommun",
-            "Stöd i hemmet två gånger i veckan",
-        ),
-        (
-            "Region Mälardalen",
-            "Vårdcentralen Åsby, Region Mälardalen",
-            "Läkarbesök och läkemedelsgenomgång",
-        ),
-        (
-            "Försäkringskassan",
-            "Försäkringskassan, lokalt försäkringscenter Åsby, Försäkringskassan",
-            "Utreda rätt till bostadsbidrag",
-        ),
-    ]:
-        form = in_form(page, "intervention")
-        form.locator("textarea[name='intervention-what']").fill(what)
-        form.locator("select[name='intervention-organization']").select_option(label=organization)
-        form.locator("select[name='intervention-responsible_unit']").select_option(label=unit)
-        form.locator("input[name='intervention-goals']").first.check()
-        form.get_by_role("button", name="Lägg till insats").click()
-        expect(page.get_by_text(what).first).to_be_visible()
-    details = in_form(page, "details")
-    details.locator("select[name='details-overall_responsibility']").select_option(
-        label="Åsby kommun"
-    )
-    details.locator("select[name='details-lead']").select_option(
-        label="Anna Lind (Socialsekreterare)"
-    )
+    invite_to_first_meeting(page, "Biståndshandläggningen, rum 2")
     follow_up = timezone.localdate() + datetime.timedelta(days=40)
-    details.locator("input[name='details-next_follow_up']").fill(follow_up.isoformat())
-    details.locator("textarea[name='details-self_actions']").fill(
-        "Jag lämnar min dotter på förskolan."
-    )
-    details.get_by_role("button", name="Spara").click()
-    page.get_by_role("button", name="Mötet är hållet: registrera det").click()
+    write_plan_in_meeting_mode(
+        page,
+        goal="Jag vill klara vardagen med min dotter",
+        interventions=[
+            ("Åsby kommun", "Biståndshandläggning Åsby, Åsby kommun", "Stöd i hemmet två gånger i veckan"),
+            ("Region Mälardalen", "Vårdcentralen Åsby, Region Mälardalen", "Läkarbesök och läkemedelsgenomgång"),
+            ("Försäkringskassan", "Försäkringskassan, lokalt försäkringscenter Åsby, Försäkringskassan", "Utreda rätt till bostadsbidrag"),
+        ],
+        overall="Åsby kommun",
+        lead="Anna Lind (Socialsekreterare)",
+        follow_up=follow_up.isoformat(),
+        self_actions="Jag lämnar min dotter på förskolan.",
+    )  # fmt: skip
 
     # Establish with the individual's approval
     page.locator("input[name=approval_method][value=meeting_oral]").check()
     page.locator("input[name=approved]").check()
-    page.get_by_role("button", name="Fastställ som version 1").click()
+    page.get_by_role("button", name="Upprätta som version 1").click()
     expect(page.locator(".badge--state-active")).to_be_visible()
     plan = Plan.objects.get(person__given_name="Tove")
     assert (plan.state, plan.current_version) == ("active", 1)
 
     # The nurse at the region unit follows up and revises to version 2, approved
     page.get_by_role("button", name="Logga ut").click()
-    log_in(page, "maria.nilsson")
+    staff_log_in(page, "maria.nilsson")
     page.get_by_role("link", name="Mina SIP").first.click()
     page.get_by_role("link", name="Tove Sundberg").click()
     page.locator("a[href$='/uppfoljning/']").first.click()
@@ -151,9 +100,7 @@ def test_staff_run_a_whole_sip_in_swedish(demo_world, page: Page):
 
     # Anna closes the SIP; the history lists every step with who and when
     page.get_by_role("button", name="Logga ut").click()
-    log_in(page, "anna.lind")
-    page.get_by_label("Biståndshandläggning Åsby, Åsby kommun").check()
-    page.get_by_role("button", name="Fortsätt").click()
+    staff_log_in(page, "anna.lind", unit="Biståndshandläggning Åsby, Åsby kommun")
     page.goto(page.base_url + f"/sip/{plan.pk}/")
     page.locator("a[href$='/avsluta/']").click()
     page.locator("input[name=reason][value=works]").check()
@@ -167,7 +114,7 @@ def test_staff_run_a_whole_sip_in_swedish(demo_world, page: Page):
         "Samtycke registrerat",
         "Anna Lind",
         "Maria Nilsson",
-        "Planen fastställd som version 1",
+        "Planen upprättad som version 1",
         "Uppföljning registrerad",
         "version 2",
         "SIP avslutad",

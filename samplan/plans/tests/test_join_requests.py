@@ -384,7 +384,7 @@ def test_a_bad_person_id_is_a_400_with_a_message_by_the_field(client, alice, per
     text = response.content.decode()
     assert response.status_code == 400
     assert "Sök fram individen igen" in text
-    assert 'class="field__error" id="id_identity_number_errors"' in text
+    assert 'class="field__error" id="id_identity_number_error"' in text
     assert not person.plans.exists()
 
 

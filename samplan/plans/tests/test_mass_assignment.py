@@ -15,13 +15,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from samplan.accounts.models import Membership, User
-from samplan.conftest import login
+from samplan.conftest import login, make_user
 from samplan.people import identity
-from samplan.people.models import Person
+from samplan.people.models import ContactGrant, Person, Relation
 from samplan.plans import services
 from samplan.plans.models import (
     ClosingNotice,
     Consent,
+    CopyGiven,
     FollowUp,
     Goal,
     Intervention,
@@ -80,6 +81,8 @@ CREATED = [
     ClosingNotice,
     PlanEvent,
     Person,
+    Relation,
+    CopyGiven,
 ]
 
 
@@ -461,7 +464,9 @@ def test_follow_up_approval_and_closing_set_only_their_own_fields(world, as_alic
     revised = world.plan("revision")
     data = {"approved": "yes", "method": "phone", **world.injected()}
     url = f"/sip/{revised.pk}/godkannande/"
-    post(world, as_alice, url, data, **alice(world), plan=revised, state="active")
+    post(
+        world, as_alice, url, data, **alice(world), plan=revised, state="active", current_version=2
+    )
     assert fresh(revised).current_version == 2
 
     data = {"reason": "not_needed", **world.injected()}
@@ -475,6 +480,66 @@ def test_follow_up_approval_and_closing_set_only_their_own_fields(world, as_alic
     post(world, as_alice, url, data, **alice(world), plan=plan)
     notice = ClosingNotice.objects.get(plan=plan, unit=sip.primary_care)
     assert (notice.unit, notice.informed_by) == (sip.primary_care, sip.alice)
+
+
+@covers("plans:versions")
+def test_recording_a_copy_sets_only_its_own_fields(world, as_alice):
+    plan = world.plan("active")
+    data = {
+        "version": 1,
+        "given_to": plan.person_id,
+        "given_on": TODAY.isoformat(),
+        "method": "post",
+        **world.injected("person", "version"),
+    }
+    post(world, as_alice, f"/sip/{plan.pk}/versioner/", data, **alice(world), plan=plan)
+    copy = CopyGiven.objects.get(version__plan=plan)
+    assert (copy.recorded_by, copy.recorded_unit) == (world.sip.alice, world.sip.needs_assessment)
+
+
+@covers("plans:protected")
+def test_granting_protected_details_sets_only_its_own_fields(world, sip):
+    person = world.person()
+    Person.objects.filter(pk=person.pk).update(protected_identity=True)
+    plan = sip.to("consented", person=person)
+    manager = make_user("mia", (sip.needs_assessment, Membership.Role.UNIT_MANAGER))
+    client = login(Client(), manager)
+    data = {
+        "grant": "1",
+        "unit": sip.primary_care.pk,
+        "reason": "Hembesök",
+        "valid_until": LATER.isoformat(),
+        **world.injected(),
+    }
+    actor = {"actor": staff(manager, sip.needs_assessment)}
+    post(world, client, f"/sip/{plan.pk}/skyddade-uppgifter/", data, **actor, plan=plan)
+    grant = ContactGrant.objects.get(person=person)
+    assert (grant.unit, grant.granted_by, grant.user) == (sip.primary_care, manager, None)
+
+
+@covers("plans:relations")
+def test_registering_a_relation_sets_only_its_own_fields(world, as_alice):
+    plan = world.plan("consented")
+    number = identity.identity_number_with_check_digit("19720404985")
+    data = {
+        "add": "1",
+        "number": number,
+        "given_name": "Ny",
+        "family_name": "Närstående",
+        "kind": "relative",
+        "description": "granne",
+        **world.injected(),
+    }
+    post(world, as_alice, f"/sip/{plan.pk}/narstaende/", data, **alice(world), plan=plan)
+    relation = Relation.objects.get(person=plan.person)
+    assert (relation.created_by, relation.created_unit) == (
+        world.sip.alice,
+        world.sip.needs_assessment,
+    )
+    assert relation.related.identity_number == number
+    data = {"end": relation.pk, **world.injected()}
+    post(world, as_alice, f"/sip/{plan.pk}/narstaende/", data, **alice(world), plan=plan)
+    assert not Relation.objects.filter(pk=relation.pk).exists()
 
 
 @covers("plans:message_handled")
@@ -496,7 +561,7 @@ def test_handling_a_message_from_min_sip_sets_only_who_handled_it(world, as_alic
 @covers("plans:join_request_answer")
 def test_answering_a_request_to_take_part_sets_only_the_answer(world, as_alice):
     from samplan.accounts.models import Unit
-    from samplan.conftest import make_unit, make_user
+    from samplan.conftest import make_unit
     from samplan.plans.models import JoinRequest
 
     sip = world.sip

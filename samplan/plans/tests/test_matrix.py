@@ -84,6 +84,7 @@ class PlanFacts:
     guardian_ids: frozenset  # the individual's registered guardians
     relative_ids: frozenset  # the individual's registered relatives
     invited_ids: frozenset  # relatives with an active RelativeAccess (invited in Min SIP)
+    child_reads_from: int  # the local agreement's age from which a child reads the plan
 
 
 def load_facts(plan_ids) -> dict:
@@ -95,6 +96,7 @@ def load_facts(plan_ids) -> dict:
         "initiating_unit_id",
         "person__birth_date",
         "person__protected_identity",
+        "initiating_unit__organization__local_agreement__child_reads_from_age",
     )
     participants: dict = {}
     for plan_id, unit_id, access, active in Participant.objects.filter(
@@ -124,7 +126,7 @@ def load_facts(plan_ids) -> dict:
     ).values_list("person_id", "related_id", "kind"):
         relations.setdefault((person_id, kind), set()).add(related_id)
     facts = {}
-    for pk, state, person_id, initiating_unit_id, birth_date, protected in rows:
+    for pk, state, person_id, initiating_unit_id, birth_date, protected, reads_from in rows:
         consent_id, _number, decision = latest.get(pk, (None, None, None))
         facts[pk] = PlanFacts(
             pk=pk,
@@ -138,6 +140,7 @@ def load_facts(plan_ids) -> dict:
             current_relatives=frozenset(covered.get(consent_id, ())),
             guardian_ids=frozenset(relations.get((person_id, "guardian"), ())),
             relative_ids=frozenset(relations.get((person_id, "relative"), ())),
+            child_reads_from=reads_from or 16,
             invited_ids=frozenset(invited.get(pk, ())),
         )
     return facts
@@ -161,7 +164,9 @@ WRITER_OPEN = _row(ALLOW, ALLOW, FORBIDDEN, ALLOW, ALLOW, FORBIDDEN)
 WRITER_CLOSED = _row(ALLOW, FORBIDDEN, ALLOW, ALLOW, ALLOW, FORBIDDEN)
 READER = _row(ALLOW, FORBIDDEN, FORBIDDEN, ALLOW, FORBIDDEN, FORBIDDEN)  # read-only unit
 RELATIVE = _row(ALLOW, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)  # may view
-CITIZEN = _row(ALLOW, *[FORBIDDEN] * 4, ALLOW)  # the individual; a guardian who may view
+CITIZEN = _row(ALLOW, *[FORBIDDEN] * 4, ALLOW)  # the adult individual; a guardian who may view
+# A child reading his or her own plan: may write a message, never approve or end it.
+CHILD = {**_row(ALLOW, *[FORBIDDEN] * 5), "plan.comment": ALLOW}
 NOTHING = _row(*[NOT_FOUND] * 6)
 
 
@@ -193,7 +198,10 @@ def _staff_row(actor: StaffActor, plan: PlanFacts) -> dict:
 def _citizen_row(actor: CitizenActor, plan: PlanFacts, today: datetime.date) -> dict:
     person = actor.person_id
     if person == plan.person_id:
-        return CITIZEN  # the individual, own plan, any state
+        age = _age(plan.birth_date, today)
+        if age >= ADULT_AGE:
+            return CITIZEN  # the individual, own plan, any state
+        return CHILD if age >= plan.child_reads_from else NOTHING
     if (
         person in plan.guardian_ids
         and _age(plan.birth_date, today) < ADULT_AGE

@@ -860,7 +860,8 @@ def test_a_revision_waits_for_the_individuals_approval_as_version_2(sip, alice, 
     sip.goal(plan, "Jag vill börja arbeta", term="short")
     sip.follow_up(plan, decision="revise")
     plan = fresh(plan)
-    assert plan.state == "revision" and plan.current_version == 2
+    # Version 1 stays in force until the individual answers.
+    assert plan.state == "revision" and plan.current_version == 1
     pending = plan.versions.get(number=2)
     assert (pending.approval, pending.approval_method, pending.approved_at) == ("pending", "", None)
     assert len(pending.snapshot["goals"]) == 2
@@ -875,15 +876,15 @@ def test_a_revision_approved_at_the_follow_up_stands_at_once(sip):
     assert plan.state == "active" and plan.versions.get(number=2).approval == "approved"
 
 
-def test_a_revision_needs_the_content_the_law_requires(sip, region):
+def test_an_established_plan_never_loses_the_content_the_law_requires(sip, region):
     plan = sip.to("active")
     care = plan.interventions.get(organization=region)
-    services.intervention_remove(**sip.as_alice, plan=plan, intervention=care)
+    kept = care.pk
     with refused(REGION):
-        sip.follow_up(plan, decision="revise", next_follow_up=in_days(30))
+        services.intervention_remove(**sip.as_alice, plan=plan, intervention=care)
     plan = fresh(plan)
-    assert plan.state == "active" and plan.next_follow_up == in_days(90)
-    assert not plan.follow_ups.exists() and plan.versions.count() == 1
+    assert plan.interventions.filter(pk=kept).exists() and plan.unapproved_changes == 0
+    assert not plan.events.filter(kind="intervention_removed").exists()
 
 
 def test_approving_the_pending_version_makes_the_plan_active(sip, alice, needs_assessment):

@@ -180,7 +180,7 @@ def test_a_caseworker_runs_a_sip_from_initiative_to_closing(
     for step in (
         "SIP initierad",
         "Samtycke registrerat",
-        "Planen fastställd",
+        "Planen upprättad",
         "Uppföljning registrerad",
         "SIP avslutad",
     ):

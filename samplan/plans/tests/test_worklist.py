@@ -48,6 +48,7 @@ def test_a_changed_local_agreement_moves_its_organisations_deadlines(client, sip
             "consent_within_days": 1,
             "first_meeting_within_days": 10,
             "due_soon_days": 1,
+            "child_reads_from_age": 16,
         },
     )
     assert response.status_code == 302, response.content[:2000]

@@ -32,6 +32,8 @@ from samplan.plans.views.overview import (  # noqa: F401
     plan_overview,
     plan_pdf,
 )
+from samplan.plans.views.protection import protected_details  # noqa: F401
+from samplan.plans.views.relations import relations  # noqa: F401
 from samplan.plans.views.versions import (  # noqa: F401
     approval,
     establish,

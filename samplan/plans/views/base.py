@@ -17,6 +17,7 @@ from samplan.plans.models import (
     JoinRequest,
     Meeting,
     Plan,
+    PlanVersion,
 )
 from samplan.plans.rules import RuleViolation
 
@@ -27,8 +28,22 @@ def workspace_context(request: StaffRequest, plan: Plan, tab: str, **extra) -> d
         "tab": tab,
         "can": Can.of(request.actor, plan),
         "deadline": rules.deadline(plan),
+        "declined": declined_revision(plan),
         **extra,
     }
+
+
+def declined_revision(plan: Plan) -> PlanVersion | None:
+    """The revision the individual declined, while its changes are still in the draft."""
+    if not (plan.unapproved_changes and rules.is_established(plan)):
+        return None
+    return (
+        plan.versions.filter(
+            number__gt=plan.current_version, approval=PlanVersion.Approval.DECLINED
+        )
+        .order_by("-number")
+        .first()
+    )
 
 
 def meeting_summary(meeting: Meeting) -> str:
@@ -45,7 +60,8 @@ def attempt(form, action) -> bool:
     try:
         action()
     except RuleViolation as error:
-        form.add_error(None, error.message)
+        field = error.field if error.field in getattr(form, "fields", {}) else None
+        form.add_error(field, error.message)
         return False
     except services.StaleEdit as stale:
         current = stale.current

@@ -23,7 +23,6 @@ from samplan.plans.models import (
     JoinRequest,
     Meeting,
     Plan,
-    PlanVersion,
 )
 from samplan.plans.pdf import pdf_response
 from samplan.plans.presenter import plan_for_citizen
@@ -50,7 +49,7 @@ def plan_overview(request: StaffRequest, plan: Plan) -> HttpResponse:
             "overview",
             content=rules.legal_content_check(plan),
             meetings=meetings,
-            pending_version=plan.versions.filter(approval=PlanVersion.Approval.PENDING).first(),
+            pending_version=services.pending_version(plan),
             citizen_messages=plan.citizen_messages.filter(handled_at__isnull=True).select_related(
                 "author"
             ),
