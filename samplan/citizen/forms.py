@@ -1,7 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samplan.accounts.models import Unit
 from samplan.core import choices
+from samplan.plans import services
 from samplan.plans.models import CitizenMessage, RelativeAccess
 
 
@@ -43,6 +45,23 @@ class MessageForm(forms.Form):
             "max_length": _("Write at most 4,000 characters."),
         },
     )
+    to_units = choices.ModelMultipleChoiceField(
+        label=_("Who should get it?"),
+        queryset=Unit.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only those you choose read the message. Your contact person is chosen."),
+        error_messages={"required": _("Choose who should get the message.")},
+    )
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = services.message_units(plan)
+        self.fields["to_units"].queryset = Unit.objects.filter(
+            pk__in=[u.pk for u in units]
+        ).select_related("organization")
+        self.fields["to_units"].label_from_instance = lambda u: f"{u.name} ({u.organization.name})"
+        if not self.is_bound:
+            self.initial["to_units"] = [u.pk for u in services.lead_units(plan)]
 
 
 class RelativeForm(forms.Form):

@@ -64,7 +64,7 @@ def plan_detail(request: CitizenRequest, plan: Plan) -> HttpResponse:
             "plan": plan,
             "citizen": request.citizen,
             "answer_form": f.AnswerForm(),
-            "message_form": f.MessageForm(),
+            "message_form": f.MessageForm(plan=plan),
         },
     )
 
@@ -84,7 +84,7 @@ def _detail_with(request, plan, status=400, **forms) -> HttpResponse:
         "plan": plan,
         "citizen": request.citizen,
         "answer_form": f.AnswerForm(),
-        "message_form": f.MessageForm(),
+        "message_form": f.MessageForm(plan=plan),
         **forms,
     }
     return render(request, "citizen/plan.html", context, status=status)
@@ -109,14 +109,14 @@ def answer(request: CitizenRequest, plan: Plan) -> HttpResponse:
 @plan_view("plan.view", "plan.comment", methods=("POST",), citizen=True)
 def message(request: CitizenRequest, plan: Plan) -> HttpResponse:
     """A comment, a proposed change or a request for a new SIP, to the lead's worklist."""
-    form = f.MessageForm(request.POST)
+    form = f.MessageForm(request.POST, plan=plan)
     done = _act(
         request,
         form,
         lambda d: services.citizen_message_send(
-            actor=request.actor, plan=plan, kind=d["kind"], text=d["text"]
+            actor=request.actor, plan=plan, kind=d["kind"], text=d["text"], to_units=d["to_units"]
         ),
-        _("Thank you. Your message is sent to the person responsible for your SIP."),
+        _("Thank you. Your message is sent to those you chose."),
         plan,
     )
     return done or _detail_with(request, plan, message_form=form)

@@ -576,6 +576,17 @@ class RespondForm(forms.Form):
     reason = forms.CharField(label=_("Reason, if you cannot come"), required=False, max_length=300)
 
 
+CHILD_VIEW = forms.CharField(
+    label=_("The child's own view"),
+    required=False,
+    max_length=2000,
+    widget=forms.Textarea(attrs={"rows": 2}),
+    help_text=_(
+        "The individual is a child: what does he or she think? Heard according to age and maturity."
+    ),
+)
+
+
 class AttendanceForm(forms.Form):
     attended = forms.MultipleChoiceField(
         label=_("Who attended?"), required=False, widget=forms.CheckboxSelectMultiple
@@ -591,9 +602,13 @@ class AttendanceForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, meeting: Meeting, **kwargs):
+    child_view = CHILD_VIEW
+
+    def __init__(self, *args, meeting: Meeting, plan: Plan, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["attended"].choices = [(str(i.pk), str(i)) for i in meeting.invitees.all()]
+        if not plan.person.is_child():
+            del self.fields["child_view"]
 
 
 APPROVAL_METHOD = forms.ChoiceField(
@@ -664,6 +679,12 @@ class FollowUpForm(forms.Form):
     closing_text = forms.CharField(
         label=_("About the closing"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    child_view = CHILD_VIEW
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not plan.person.is_child():
+            del self.fields["child_view"]
 
 
 class ApprovalForm(forms.Form):

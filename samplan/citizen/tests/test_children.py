@@ -3,11 +3,12 @@ agreed otherwise) the child reads his or her plan and may write, but never appro
 
 import datetime
 
+from django.test import Client
 from django.utils import timezone
 
 from samplan.people.models import Relation
 from samplan.plans.models import CitizenMessage, LocalAgreement, Plan
-from samplan.testing.cast import citizen_client, fresh, make_person
+from samplan.testing.cast import citizen_client, fresh, login, make_person
 
 
 def born_years_ago(years: int) -> str:
@@ -49,7 +50,11 @@ def test_a_16_year_old_reads_and_writes_but_does_not_approve_end_or_invite(sip):
 
     response = client.post(
         f"/min-sip/{plan.pk}/meddelande/",
-        {"kind": "comment", "text": "Kan mötet vara på eftermiddagen?"},
+        {
+            "kind": "comment",
+            "text": "Kan mötet vara på eftermiddagen?",
+            "to_units": [sip.needs_assessment.pk],
+        },
     )
     assert response.status_code == 302
     assert CitizenMessage.objects.get(plan=plan).author == child
@@ -98,3 +103,31 @@ def test_one_guardian_withdrawing_ends_the_consent_and_the_record_names_her(sip)
         Notification.objects.filter(plan=plan, kind="plan_closed").values_list("person", flat=True)
     )
     assert {mother.pk, father.pk} <= told and child.pk not in told  # a 10-year-old: not in Min SIP
+
+
+def test_the_childs_own_view_is_heard_at_each_meeting_and_follow_up(sip, alice):
+    child, mother, _plan = child_with_plan(sip, 12, "176")
+    plan = sip.initiate(make_person(born_years_ago(12), "184", "Ida", "Barnsson"))
+    Relation.objects.create(person=plan.person, related=mother, kind="guardian")
+    sip.consent(plan, given_by="guardians", guardians=[mother])
+    meeting = sip.invite(plan)
+    client = login(Client(), alice)
+    response = client.post(
+        f"/sip/{plan.pk}/moten/{meeting.pk}/motesla/",
+        {"form": "attendance", "child_view": "Ida vill ha möten efter skolan."},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert (
+        "Ida vill ha möten efter skolan." in client.get(f"/sip/{plan.pk}/moten/").content.decode()
+    )
+
+    sip.fill(plan)
+    sip.establish(plan)
+    sip.follow_up(plan, child_view="Ida tycker att det har blivit bättre.")
+    assert plan.follow_ups.get().child_view == "Ida tycker att det har blivit bättre."
+
+
+def test_an_adults_plan_has_no_childs_view(sip, person):
+    plan = sip.to("active", person=person)
+    sip.follow_up(plan, child_view="ignored")
+    assert plan.follow_ups.get().child_view == ""

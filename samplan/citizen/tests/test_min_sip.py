@@ -18,8 +18,9 @@ from pypdf import PdfReader
 from samplan.audit.models import AccessLogEntry, SecurityEvent
 from samplan.people.models import Person, Relation
 from samplan.people.session import citizen_login
+from samplan.plans import services
 from samplan.plans.models import CitizenMessage, Plan, PlanVersion, RelativeAccess
-from samplan.testing.cast import Sip, citizen_client, fresh, make_person
+from samplan.testing.cast import Sip, citizen_client, fresh, login, make_person
 
 
 @dataclass
@@ -130,9 +131,13 @@ def test_declining_needs_a_reason_and_reaches_the_lead(world):
 def test_the_individual_comments_and_asks_for_a_new_sip(world):
     plan = world.eva_plan
     client = citizen(world.eva)
-    client.post(f"/min-sip/{plan.pk}/meddelande/", {"kind": "comment", "text": "Tack för senast"})
+    to = {"to_units": [u.pk for u in services.lead_units(plan)]}
     client.post(
-        f"/min-sip/{plan.pk}/meddelande/", {"kind": "new_sip", "text": "Jag behöver en ny plan"}
+        f"/min-sip/{plan.pk}/meddelande/", {"kind": "comment", "text": "Tack för senast", **to}
+    )
+    client.post(
+        f"/min-sip/{plan.pk}/meddelande/",
+        {"kind": "new_sip", "text": "Jag behöver en ny plan", **to},
     )
     kinds = set(CitizenMessage.objects.filter(plan=plan).values_list("kind", flat=True))
     assert kinds == {"comment", "new_sip"}
@@ -181,7 +186,12 @@ def test_a_guardian_acts_for_a_child(world):
     assert "Elsa" in client.get("/min-sip/").content.decode()
     assert client.get(f"/min-sip/{elsa_plan.pk}/").status_code == 200
     client.post(
-        f"/min-sip/{elsa_plan.pk}/meddelande/", {"kind": "comment", "text": "Elsa mår bättre"}
+        f"/min-sip/{elsa_plan.pk}/meddelande/",
+        {
+            "kind": "comment",
+            "text": "Elsa mår bättre",
+            "to_units": [u.pk for u in services.lead_units(elsa_plan)],
+        },
     )
     assert CitizenMessage.objects.filter(plan=elsa_plan, author=maja).exists()
 
@@ -237,3 +247,37 @@ def test_a_citizen_login_is_a_security_event(world, rf):
     request.session = SessionStore()
     citizen_login(request, world.eva, method="demo")
     assert SecurityEvent.objects.filter(kind="citizen_login", person=world.eva).exists()
+
+
+def test_a_message_reaches_only_the_units_the_individual_chose(world, sip):
+    plan = world.eva_plan
+    client = citizen(world.eva)
+    page = client.get(f"/min-sip/{plan.pk}/").content.decode()
+    assert "Vem ska få det?" in page
+    # The lead's unit is chosen unless he or she chooses otherwise.
+    response = client.post(
+        f"/min-sip/{plan.pk}/meddelande/",
+        {"kind": "comment", "text": "Bara till vårdcentralen", "to_units": [sip.primary_care.pk]},
+    )
+    assert response.status_code == 302
+    message = CitizenMessage.objects.get(text="Bara till vårdcentralen")
+    assert list(message.to_units.all()) == [sip.primary_care]
+
+    alices = login(Client(), sip.alice)  # the lead's unit: not addressed
+    assert "Bara till vårdcentralen" not in alices.get("/sip/").content.decode()
+    assert "Bara till vårdcentralen" not in alices.get(f"/sip/{plan.pk}/").content.decode()
+    handled = alices.post(f"/sip/{plan.pk}/meddelanden/{message.pk}/hanterat/")
+    assert handled.status_code == 404
+    bobs = login(Client(), sip.bob)
+    assert "Bara till vårdcentralen" in bobs.get(f"/sip/{plan.pk}/").content.decode()
+
+
+def test_a_message_to_a_unit_outside_the_plan_is_refused(world, sip, psychiatry):
+    plan = world.eva_plan
+    response = citizen(world.eva).post(
+        f"/min-sip/{plan.pk}/meddelande/",
+        {"kind": "comment", "text": "Till fel enhet", "to_units": [psychiatry.pk]},
+    )
+    assert response.status_code == 400
+    assert 'id="id_to_units_error"' in response.content.decode()
+    assert not CitizenMessage.objects.filter(text="Till fel enhet").exists()

@@ -578,7 +578,7 @@ class World:
                 ["id", "intervention_id", "goal_id"])  # fmt: skip
         w.table("meeting", Meeting, ["id", "plan_id", "kind", "status", "starts_at", "place",
                 "video_link", "chair_id", "chair_chosen_by_individual", "recorder_id",
-                "invited_by_id", "opening_notes", "summary_notes", "lock_version",
+                "invited_by_id", "opening_notes", "summary_notes", "child_view", "lock_version",
                 "created_at"])  # fmt: skip
         w.table("invitee", Invitee, ["id", "meeting_id", "unit_id", "person_id", "mode",
                 "response", "decline_reason", "attended"])  # fmt: skip
@@ -586,14 +586,16 @@ class World:
                 "created_by_id", "created_unit_id", "snapshot", "approval", "approval_method",
                 "approved_at", "approval_recorded_by_id", "approval_comment"])  # fmt: skip
         w.table("followup", FollowUp, ["id", "plan_id", "meeting_id", "how_it_went",
-                "helped_hindered", "coordination_needed", "continue_interventions", "decision",
-                "recorded_by_id", "recorded_unit_id", "recorded_at"])  # fmt: skip
+                "helped_hindered", "coordination_needed", "continue_interventions", "child_view",
+                "decision", "recorded_by_id", "recorded_unit_id", "recorded_at"])  # fmt: skip
         w.table("closing_notice", ClosingNotice, ["id", "plan_id", "unit_id", "person_id",
                 "informed_by_id", "method", "informed_at"])  # fmt: skip
         w.table("event", PlanEvent, ["id", "plan_id", "at", "actor_id", "acting_unit_id",
                 "citizen_id", "kind", "summary", "before", "after"])  # fmt: skip
         w.table("citizen_message", CitizenMessage, ["id", "plan_id", "author_id", "kind",
                 "text", "created_at", "handled_at", "handled_by_id"])  # fmt: skip
+        w.table("citizen_message_units", CitizenMessage.to_units.through, ["id",
+                "citizenmessage_id", "unit_id"])  # fmt: skip
         w.table("relative_access", RelativeAccess, ["id", "plan_id", "relative_id", "sections",
                 "granted_by_id", "granted_at", "revoked_at"])  # fmt: skip
         w.table("join_request", JoinRequest, ["id", "plan_id", "unit_id", "requested_by_id",
@@ -2188,7 +2190,7 @@ class PlanMaker:
             t["meeting"].add((
                 m["id"], plan_id, m["kind"], m["status"], m["starts_at"], m["place"], m["video"],
                 m["chair"].id, m["chosen"], m["recorder"].id, m["invited_by"].id,
-                m.get("opening", ""), m.get("summary", ""), 2 if held else 1, m["scheduled_at"],
+                m.get("opening", ""), m.get("summary", ""), "", 2 if held else 1, m["scheduled_at"],
             ))  # fmt: skip
             for invitee_id, unit, invited, mode, response, reason, attended in m["invitees"]:
                 t["invitee"].add((invitee_id, m["id"], unit.id if unit else None,
@@ -2208,7 +2210,7 @@ class PlanMaker:
             ))  # fmt: skip
         for f in getattr(self, "followups", ()):
             t["followup"].add((f["id"], plan_id, f["meeting"], f["how"], f["helped"], f["needed"],
-                               f["continue"], f["decision"], self.initiator_user.id, s.initiator.id,
+                               f["continue"], "", f["decision"], self.initiator_user.id, s.initiator.id,
                                f["at"]))  # fmt: skip
         if self.closed_at is not None:
             informed = [p for p in self.participants.values() if p[3]]
@@ -2228,6 +2230,9 @@ class PlanMaker:
         for message_id, kind, text, at, handled_at in self.messages:
             t["citizen_message"].add((message_id, plan_id, person.id, kind, text, at, handled_at,
                                       self.lead.id if handled_at else None))  # fmt: skip
+            # Written to the lead's unit, as Min SIP proposes.
+            t["citizen_message_units"].add((w.next_id("citizen_message_units"), message_id,
+                                            s.initiator.id))  # fmt: skip
         if self.join_request is not None:
             request_id, unit, requester, at = self.join_request
             t["join_request"].add((request_id, plan_id, unit.id, requester.id, "staff", "",

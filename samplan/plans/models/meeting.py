@@ -47,6 +47,8 @@ class Meeting(models.Model):
     )
     opening_notes = models.TextField(_("opening"), blank=True)
     summary_notes = models.TextField(_("summary"), blank=True)
+    # For a child: what the child thinks, heard at each meeting (barnkonventionen art. 12).
+    child_view = models.TextField(_("the child's own view"), blank=True)
     lock_version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 

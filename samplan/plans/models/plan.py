@@ -284,8 +284,9 @@ class PlanEvent(models.Model):
 class CitizenMessage(models.Model):
     """What the individual, a guardian or a relative sends from Min SIP to the staff.
 
-    A comment or a proposed change reaches the lead's worklist; a request for a new SIP reaches
-    the units of the individual's latest plan.
+    It reaches only the units it is addressed to (`to_units`): those the writer chooses among
+    the units taking part, the lead's unit unless he or she chooses otherwise. A declined
+    version goes to the lead's unit; a withdrawal to every unit taking part.
     """
 
     class Kind(models.TextChoices):
@@ -300,6 +301,9 @@ class CitizenMessage(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     text = models.TextField(_("message"))
+    to_units = models.ManyToManyField(
+        "accounts.Unit", verbose_name=_("to"), related_name="citizen_messages"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     handled_at = models.DateTimeField(null=True, blank=True)
     handled_by = models.ForeignKey(

@@ -124,6 +124,7 @@ class FollowUp(models.Model):
     helped_hindered = models.TextField(_("What has helped or hindered?"))
     coordination_needed = models.BooleanField(_("Is continued coordination needed?"))
     continue_interventions = models.TextField(_("Should the interventions continue?"))
+    child_view = models.TextField(_("the child's own view"), blank=True)
     decision = models.CharField(
         _("Close or revise the plan?"), max_length=10, choices=Decision.choices
     )

@@ -42,6 +42,8 @@ from samplan.plans.services.meetings import (  # noqa: F401
 from samplan.plans.services.min_sip import (  # noqa: F401
     citizen_message_handle,
     citizen_message_send,
+    lead_units,
+    message_units,
     relative_access_grant,
     relative_access_revoke,
 )

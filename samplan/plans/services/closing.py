@@ -45,6 +45,7 @@ def followup_record(
     approval_method: str = "",
     closing_reason: str = "",
     closing_text: str = "",
+    child_view: str = "",
 ) -> FollowUp:
     """The guideline's five questions, then continue, revise or close (the regional guideline, section 7)."""
     unit = actor.unit
@@ -69,6 +70,7 @@ def followup_record(
         helped_hindered=helped_hindered.strip(),
         coordination_needed=coordination_needed,
         continue_interventions=continue_interventions.strip(),
+        child_view=child_view.strip() if plan.person.is_child() else "",
         decision=decision,
         recorded_by=actor_user(actor),
         recorded_unit=unit,

@@ -21,6 +21,7 @@ from samplan.plans.rules import refuse_unless
 from samplan.plans.services.base import actor_user, event_record, plan_lock, state_set
 from samplan.plans.services.closing import plan_close_now
 from samplan.plans.services.initiative import join_request_accept
+from samplan.plans.services.min_sip import message_address, message_units
 from samplan.policy import Actor, Citizen
 
 State = Plan.State
@@ -207,12 +208,13 @@ def consent_withdraw(
         after={} if by_citizen else {"consent": withdrawal.number},
     )
     if by_citizen:
-        CitizenMessage.objects.create(
+        withdrawn = CitizenMessage.objects.create(
             plan=plan,
             author=actor.person,
             kind=CitizenMessage.Kind.WITHDRAWAL,
             text=_("I withdraw my consent and end the SIP."),
         )
+        message_address(withdrawn, message_units(plan))  # every unit taking part
     return plan_close_now(
         plan,
         actor=actor,

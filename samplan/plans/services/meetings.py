@@ -215,8 +215,10 @@ def meeting_held(
     attended: Iterable[int],
     opening_notes: str = "",
     summary_notes: str = "",
+    child_view: str = "",
 ) -> Meeting:
-    """Record that the meeting took place and who attended."""
+    """Record that the meeting took place and who attended (and, for a child, the child's
+    own view, heard at each meeting)."""
     meeting = meeting_lock(meeting)
     plan = meeting.plan
     refuse_unless(not plan.is_closed, _("The SIP is closed and can no longer be changed."))
@@ -227,8 +229,11 @@ def meeting_held(
         invitee.save(update_fields=["attended"])
     meeting.status = Meeting.Status.HELD
     meeting.opening_notes, meeting.summary_notes = opening_notes.strip(), summary_notes.strip()
+    meeting.child_view = child_view.strip() if plan.person.is_child() else ""
     meeting.lock_version += 1
-    meeting.save(update_fields=["status", "opening_notes", "summary_notes", "lock_version"])
+    meeting.save(
+        update_fields=["status", "opening_notes", "summary_notes", "child_view", "lock_version"]
+    )
     event_record(
         plan,
         actor=actor,

@@ -4,10 +4,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samplan.accounts.models import Unit
 from samplan.people.models import Person
 from samplan.plans import rules
 from samplan.plans.models import (
     CitizenMessage,
+    Participant,
     Plan,
     PlanEvent,
     RelativeAccess,
@@ -24,9 +26,35 @@ Kind = PlanEvent.Kind
 # The policy (samplan.policy) decides who may do what; these functions check the SIP's rules.
 
 
+def message_units(plan: Plan) -> list[Unit]:
+    """The units a message from Min SIP may go to: those taking part in the plan."""
+    return [p.unit for p in plan.participants.all() if p.is_active]  # prefetched on pages
+
+
+def lead_units(plan: Plan) -> list[Unit]:
+    """The lead's units taking part; without a lead, the writing units taking part (the
+    initiating unit before anyone takes part)."""
+    taking_part = [p for p in plan.participants.all() if p.is_active]
+    if plan.lead_id:
+        theirs = set(plan.lead.memberships.filter(is_active=True).values_list("unit_id", flat=True))
+        units = [p.unit for p in taking_part if p.unit_id in theirs]
+        if units:
+            return units
+    writers = [p.unit for p in taking_part if p.access == Participant.Access.EDIT]
+    return writers or [plan.initiating_unit]
+
+
+def message_address(message: CitizenMessage, units) -> None:
+    message.to_units.set(list(units))
+
+
 @transaction.atomic
-def citizen_message_send(*, actor: Citizen, plan: Plan, kind: str, text: str) -> CitizenMessage:
-    """A comment, a proposed change or a request for a new SIP, for the staff to handle."""
+def citizen_message_send(
+    *, actor: Citizen, plan: Plan, kind: str, text: str, to_units=None
+) -> CitizenMessage:
+    """A comment, a proposed change or a request for a new SIP, for the staff to handle. It
+    goes to the units the writer chose among those taking part (the lead's unit unless he
+    or she chose otherwise); only they see it."""
     refuse_unless(
         kind
         in {CitizenMessage.Kind.COMMENT, CitizenMessage.Kind.CHANGE, CitizenMessage.Kind.NEW_SIP},
@@ -34,9 +62,17 @@ def citizen_message_send(*, actor: Citizen, plan: Plan, kind: str, text: str) ->
     )
     refuse_unless(bool(text.strip()), _("Write your message."))
     refuse_unless(len(text) <= 4000, _("The message is too long (at most 4,000 characters)."))
+    allowed = {u.pk for u in message_units(plan)}
+    units = list(to_units) if to_units is not None else lead_units(plan)
+    refuse_unless(
+        bool(units) and all(u.pk in allowed for u in units),
+        _("Choose who should get the message."),
+        "to_units",
+    )
     message = CitizenMessage.objects.create(
         plan=plan, author=actor.person, kind=kind, text=text.strip()
     )
+    message_address(message, units)
     event_record(
         plan,
         actor=actor,

@@ -23,6 +23,7 @@ from samplan.plans.services.base import (
     plan_lock,
     state_set,
 )
+from samplan.plans.services.min_sip import lead_units, message_address
 from samplan.plans.snapshot import plan_snapshot
 from samplan.policy import Actor, Citizen
 
@@ -227,9 +228,10 @@ def version_approval_record(
         after=after,
     )
     if by_citizen and not approved:
-        CitizenMessage.objects.create(
+        declined = CitizenMessage.objects.create(
             plan=plan, author=actor.person, kind=CitizenMessage.Kind.CHANGE, text=comment.strip()
         )
+        message_address(declined, lead_units(plan))
     return version
 
 

@@ -22,7 +22,7 @@ from samplan.plans.views.base import (
 
 @plan_view("plan.edit", "plan.edit")
 def follow_up(request: StaffRequest, plan: Plan) -> HttpResponse:
-    form = f.FollowUpForm(request.POST or None)
+    form = f.FollowUpForm(request.POST or None, plan=plan)
     held = plan.meetings.filter(kind=Meeting.Kind.FOLLOW_UP, status=Meeting.Status.HELD)
     done = submit(
         request,

@@ -169,12 +169,14 @@ def meeting_mode(request: StaffRequest, plan: Plan, meeting_id: int) -> HttpResp
     attendance = f.AttendanceForm(
         request.POST or None,
         meeting=meeting,
+        plan=plan,
         initial={
             "attended": [
                 str(i.pk) for i in meeting.invitees.all() if i.response != Invitee.Response.DECLINED
             ],
             "opening_notes": meeting.opening_notes,
             "summary_notes": meeting.summary_notes,
+            "child_view": meeting.child_view,
         },
     )
     if attendance.is_bound and attendance.is_valid():
@@ -187,6 +189,7 @@ def meeting_mode(request: StaffRequest, plan: Plan, meeting_id: int) -> HttpResp
                 attended=[int(x) for x in d["attended"]],
                 opening_notes=d["opening_notes"],
                 summary_notes=d["summary_notes"],
+                child_view=d.get("child_view", ""),
             ),
         ):
             messages.success(request, _("The meeting and the attendance are recorded."))

@@ -50,9 +50,10 @@ def plan_overview(request: StaffRequest, plan: Plan) -> HttpResponse:
             content=rules.legal_content_check(plan),
             meetings=meetings,
             pending_version=services.pending_version(plan),
-            citizen_messages=plan.citizen_messages.filter(handled_at__isnull=True).select_related(
-                "author"
-            ),
+            # Only what was written to the acting unit.
+            citizen_messages=plan.citizen_messages.filter(
+                handled_at__isnull=True, to_units=request.acting_unit
+            ).select_related("author"),
             my_invitations=Invitee.objects.filter(
                 meeting__plan=plan,
                 unit=request.acting_unit,
@@ -118,8 +119,11 @@ def plan_pdf(request: StaffRequest, plan: Plan) -> HttpResponse:
 
 @plan_view("plan.view", "plan.handle", methods=("POST",))
 def message_handled(request: StaffRequest, plan: Plan, message_id: int) -> HttpResponse:
-    """Mark a message from Min SIP as handled (a writing unit, also after closing)."""
-    message = get_object_or_404(CitizenMessage, pk=message_id, plan=plan)
+    """Mark a message from Min SIP as handled (a writing unit it was written to, also after
+    closing)."""
+    message = get_object_or_404(
+        CitizenMessage, pk=message_id, plan=plan, to_units=request.acting_unit
+    )
     try:
         services.citizen_message_handle(actor=request.actor, message=message)
         messages.success(request, _("The message is marked as handled."))

@@ -165,7 +165,9 @@ def worklist(request: StaffRequest) -> HttpResponse:
     _flag_rows(shown, unit)
     rows = [(plan, rules.stored_deadline(plan, today)) for plan in shown]
     inbox = list(
-        CitizenMessage.objects.filter(plan__in=access.plans_of_unit(unit), handled_at__isnull=True)
+        CitizenMessage.objects.filter(
+            to_units=unit, plan__in=access.plans_of_unit(unit), handled_at__isnull=True
+        )
         .select_related("plan__person", "author")
         .order_by("-created_at")[:20]
     )
