@@ -536,16 +536,19 @@ class MeetingForm(MeetingTimePlaceForm):
                 initial=Invitee.Mode.DIGITAL,
             )
             self.unit_fields.append((name, unit))
-        people = [plan.person, *plan.person.guardians]
+        guardians = list(plan.person.guardians)
+        people = [plan.person, *guardians]
         if consent:
             people += list(consent.relatives.all())
+        # The individual is invited, and for a child every guardian (they decide for the child).
+        invited = {plan.person.pk, *(g.pk for g in guardians if plan.person.is_child())}
         for person in dict.fromkeys(people):
             name = f"person_{person.pk.hex}"
             self.fields[name] = forms.ChoiceField(
                 label=person.full_name,
                 choices=self.MODE_CHOICES,
                 required=False,
-                initial=Invitee.Mode.WRITTEN if person == plan.person else "",
+                initial=Invitee.Mode.WRITTEN if person.pk in invited else "",
             )
             self.person_fields.append((name, person))
 

@@ -7,6 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from samplan.people.models import Relation
+from samplan.plans import forms as f
 from samplan.plans.models import CitizenMessage, LocalAgreement, Plan
 from samplan.testing.cast import citizen_client, fresh, login, make_person
 
@@ -131,3 +132,12 @@ def test_an_adults_plan_has_no_childs_view(sip, person):
     plan = sip.to("active", person=person)
     sip.follow_up(plan, child_view="ignored")
     assert plan.follow_ups.get().child_view == ""
+
+
+def test_every_guardian_is_invited_to_a_childs_meeting_unless_staff_untick_one(sip, alice):
+    child, mother, plan = child_with_plan(sip, 10, "192")
+    father = make_person("19790303", "265", "Jonas", "Barnsson")
+    Relation.objects.create(person=child, related=father, kind="guardian")
+    form = f.MeetingForm(plan=fresh(plan))
+    chosen = {p.pk for name, p in form.person_fields if form.fields[name].initial}
+    assert chosen == {child.pk, mother.pk, father.pk}
