@@ -135,6 +135,11 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(
             f"permission matrix: {matrix['cases']} cases, {matrix['mismatches']} mismatches"
         )
+    if "items" in RESULTS:
+        items = RESULTS["items"]
+        terminalreporter.write_line(
+            f"item visibility: {items['cases']} cases, {items['mismatches']} mismatches"
+        )
     if "fuzz" in RESULTS:
         fuzz = RESULTS["fuzz"]
         terminalreporter.write_line(

@@ -37,6 +37,9 @@ class Story:
     interventions: list[tuple[str, str]] = field(default_factory=list)  # (unit name, what)
     own_words: str = ""
     lead: str = ""
+    topics: dict[str, str] = field(default_factory=dict)  # goal or intervention text -> Topic
+    limits: list[tuple[str, str, list[str]]] = field(default_factory=list)  # unit, reach, topics
+    exclusions: str = ""
 
 
 STORIES = [
@@ -54,15 +57,33 @@ STORIES = [
         "active",
         60,
         ["several_units", "passed_around"],
-        [("long", "Jag vill ha ett eget jobb igen"), ("short", "Jag vill sova bättre")],
+        [
+            ("long", "Jag vill ha ett eget jobb igen"),
+            ("short", "Jag vill sova bättre"),
+            ("short", "Jag vill bli av med mina skulder"),
+        ],
         [
             ("Socialpsykiatri Åsby", "Boendestöd två gånger i veckan"),
             ("Psykiatriska kliniken Mälarsjukhuset", "Samtalsbehandling varannan vecka"),
             ("Vårdcentralen Åsby", "Läkemedelsgenomgång"),
             ("Försäkringskassan, lokalt försäkringscenter Åsby", "Utreda rätt till sjukersättning"),
+            ("Biståndshandläggning Åsby", "Budget- och skuldrådgivning varannan vecka"),
         ],
         "Att någon håller ihop allt, så att jag slipper berätta samma sak för alla.",
         "anna.lind",
+        topics={
+            "Jag vill bli av med mina skulder": "economy",
+            "Budget- och skuldrådgivning varannan vecka": "economy",
+            "Läkemedelsgenomgång": "physical_health",
+            "Samtalsbehandling varannan vecka": "mental_health",
+            "Utreda rätt till sjukersättning": "occupation",
+        },
+        # The consent keeps his economy and his earlier addiction from Försäkringskassan.
+        limits=[
+            ("Försäkringskassan, lokalt försäkringscenter Åsby", "whole", ["economy", "addiction"])
+        ],
+        exclusions="Ekonomin ska inte diskuteras med Försäkringskassan. "
+        "Tidigare missbruk ska inte tas upp.",
     ),
     Story(
         "birgitta",
@@ -274,7 +295,10 @@ def _tell(story: Story, person: Person) -> Plan:
         guardians=guardians,
         units=units,
         child_view="Elias vill att mamma är med på mötena." if guardians else "",
-        exclusions="Tidigare missbruk ska inte tas upp." if story.person == "erik" else "",
+        exclusions=story.exclusions,
+        limits=[
+            (Unit.objects.get(name=name), reach, topics) for name, reach, topics in story.limits
+        ],
     )
     if story.stage == "consented":
         return plan
@@ -347,7 +371,9 @@ def _tell(story: Story, person: Person) -> Plan:
 
 def _write_plan(story, plan, actor, unit, units) -> None:
     goals = [
-        services.goal_save(actor=actor, plan=plan, term=term, text=text)
+        services.goal_save(
+            actor=actor, plan=plan, term=term, text=text, topic=story.topics.get(text, "")
+        )
         for term, text in story.goals
     ]
     by_name = {u.name: u for u in units}
@@ -357,6 +383,7 @@ def _write_plan(story, plan, actor, unit, units) -> None:
             actor=actor,
             plan=plan,
             what=what,
+            topic=story.topics.get(what, ""),
             organization=responsible.organization,
             responsible_unit=responsible,
             status="ongoing",

@@ -182,3 +182,59 @@ def unit_may(plan: Plan, unit, action: str) -> bool:
     return policy.decide(policy.Staff(user=None, unit=unit, role=""), action, plan) is (
         policy.Decision.ALLOW
     )
+
+
+# --- What of the plan an actor sees ----------------------------------------------------------
+
+
+def item_limit(actor: policy.Actor | None, plan: Plan) -> rules.ItemLimit | None:
+    """The consent's limit on what the actor sees of the plan's goals and interventions: the
+    acting unit's, for staff; none for the individual and those around him or her in Min SIP."""
+    if isinstance(actor, policy.Staff):
+        return rules.item_limit(plan, actor.unit)
+    return None
+
+
+def goals_seen(actor: policy.Actor | None, plan: Plan) -> QuerySet:
+    return plan.goals.filter(rules.goals_visible_q(item_limit(actor, plan)))
+
+
+def interventions_seen(actor: policy.Actor | None, plan: Plan) -> QuerySet:
+    return plan.interventions.filter(rules.interventions_visible_q(item_limit(actor, plan)))
+
+
+def events_seen(actor: policy.Actor | None, plan: Plan) -> QuerySet:
+    """The plan's history without the events about items the consent keeps from the unit.
+    Only a limited unit pays for the check (its plan's item events, read once)."""
+    events = plan.events.all()
+    limit = item_limit(actor, plan)
+    if limit is None:
+        return events
+    kinds = rules.GOAL_EVENTS | rules.INTERVENTION_EVENTS
+    rows = plan.events.filter(kind__in=kinds).values_list("pk", "kind", "before", "after")
+    hidden = [
+        pk for pk, kind, before, after in rows if _event_hidden(limit, kind, before, after, plan)
+    ]
+    return events.exclude(pk__in=hidden)
+
+
+def _event_hidden(limit, kind, before, after, plan) -> bool:
+    key = "goal" if kind in rules.GOAL_EVENTS else "intervention"
+    record = after if key in (after or {}) else (before or {})
+    facts = record if "topic" in record else _live_facts(plan, key, record.get(key))
+    return rules.event_hidden(limit, kind, facts)
+
+
+def _live_facts(plan: Plan, key: str, uid) -> dict | None:
+    """For an event recorded before events carried the item's facts: the live item's."""
+    if not uid:
+        return None
+    if key == "goal":
+        goal = plan.goals.filter(uid=uid).select_related("parent").first()
+        if goal is None:
+            return None
+        return {"topic": goal.topic, "parent_topic": goal.parent.topic if goal.parent else ""}
+    item = plan.interventions.filter(uid=uid).first()
+    if item is None:
+        return None
+    return {"topic": item.topic, "unit_id": item.unit_id, "organization_id": item.organization_id}

@@ -12,6 +12,7 @@ from samplan.people.models import Person, Relation
 from samplan.plans import rules
 from samplan.plans.models import (
     Consent,
+    ConsentLimit,
     CopyGiven,
     FollowUp,
     Goal,
@@ -20,6 +21,7 @@ from samplan.plans.models import (
     Meeting,
     Plan,
     PlanVersion,
+    Topic,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -221,6 +223,84 @@ class ConsentForm(forms.Form):
         self.units_found = None
         self.units_found_more = False
         self._units_offer(plan, active, add_units)
+        self._limit_fields(current, typed)
+        self.limits: list[tuple] = []
+
+    def _limit_fields(self, current, typed: bool) -> None:
+        """Rows limiting what a unit may take part in: the current consent's limits, and one
+        empty row (more after a search keeps what was typed)."""
+        given = rules.consent_given(current)
+        existing = list(current.limits.select_related("unit")) if given else []
+        source = self.data if self.is_bound else self.initial
+        posted = [k for k in source if k.startswith("limit_unit_")]
+        rows = max(len(existing) + 1, len(posted) if (self.is_bound or typed) else 0, 1)
+        units = self.fields["units"]
+        offered = units.widget.choices if self.units_searchable else None
+        if offered is None:
+            offered = [(u.pk, unit_label(u)) for u in units.queryset]
+        for i in range(rows):
+            self.fields[f"limit_unit_{i}"] = forms.ChoiceField(
+                label=_("Unit"),
+                choices=[("", _("– choose a unit –")), *offered],
+                required=False,
+            )
+            self.fields[f"limit_reach_{i}"] = forms.ChoiceField(
+                label=_("May take part in"),
+                choices=ConsentLimit.Reach.choices,
+                widget=forms.RadioSelect,
+                required=False,
+                initial=ConsentLimit.Reach.WHOLE,
+            )
+            self.fields[f"limit_topics_{i}"] = forms.MultipleChoiceField(
+                label=_("Must not see goals and interventions about"),
+                choices=Topic.choices,
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+            )
+            if i < len(existing) and not self.is_bound and not typed:
+                row = existing[i]
+                self.initial[f"limit_unit_{i}"] = row.unit_id
+                self.initial[f"limit_reach_{i}"] = row.reach
+                self.initial[f"limit_topics_{i}"] = list(row.topics)
+        self.limit_count = rows
+
+    @property
+    def limit_rows(self) -> list[list]:
+        return [
+            [self[f"limit_{name}_{i}"] for name in ("unit", "reach", "topics")]
+            for i in range(self.limit_count)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        chosen = {u.pk: u for u in data.get("units") or []}
+        seen = set()
+        for i in range(self.limit_count):
+            unit_id = data.get(f"limit_unit_{i}") or ""
+            reach = data.get(f"limit_reach_{i}") or ConsentLimit.Reach.WHOLE
+            topics = list(data.get(f"limit_topics_{i}") or [])
+            limited = reach == ConsentLimit.Reach.SHARED or topics
+            if not unit_id:
+                if limited:
+                    self.add_error(f"limit_unit_{i}", _("Choose which unit the limit is for."))
+                continue
+            unit = chosen.get(int(unit_id))
+            if unit is None:
+                self.add_error(
+                    f"limit_unit_{i}",
+                    _("Tick the unit among those that may take part, or leave the limit out."),
+                )
+            elif unit.pk in seen:
+                self.add_error(f"limit_unit_{i}", _("The unit already has a limit above."))
+            elif not limited:
+                self.add_error(
+                    f"limit_topics_{i}",
+                    _("Choose what the unit may not take part in, or leave the unit out."),
+                )
+            else:
+                seen.add(unit.pk)
+                self.limits.append((unit, reach, topics))
+        return data
 
     def _units_offer(self, plan: Plan, active, add_units) -> None:
         """What the unit list shows: every active unit in a small installation; at regional or
@@ -372,6 +452,19 @@ class PlanDetailsForm(LockedModelForm):
                 self.fields[name].error_messages["required"] = message
 
 
+def topic_field() -> forms.ChoiceField:
+    """What a goal or an intervention is about: the consent can keep a topic from a unit."""
+    return forms.ChoiceField(
+        label=_("Topic"),
+        choices=[("", _("– general –")), *Topic.choices],
+        required=False,
+        help_text=_(
+            "Say what it is about when the individual may want to keep it from some units. "
+            "The consent can keep a topic from a unit."
+        ),
+    )
+
+
 class GoalForm(LockedModelForm):
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     term = forms.ChoiceField(
@@ -385,6 +478,7 @@ class GoalForm(LockedModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Write the goal, in the individual's own words.")},
     )
+    topic = topic_field()
     parent = choices.ModelChoiceField(
         label=_("Sub-goal of"), queryset=None, required=False, empty_label=_("– a main goal –")
     )
@@ -397,11 +491,11 @@ class GoalForm(LockedModelForm):
 
     class Meta:
         model = Goal
-        fields = ["term", "text", "parent", "follow_up_by", "status"]
+        fields = ["term", "text", "topic", "parent", "follow_up_by", "status"]
 
-    def __init__(self, *args, plan: Plan, goal: Goal | None = None, **kwargs):
+    def __init__(self, *args, plan: Plan, goal: Goal | None = None, limit=None, **kwargs):
         super().__init__(*args, **kwargs)
-        parents = plan.goals.filter(parent__isnull=True)
+        parents = plan.goals.filter(rules.goals_visible_q(limit), parent__isnull=True)
         if goal is not None:
             parents = parents.exclude(pk=goal.pk)
         self.fields["parent"].queryset = parents
@@ -415,6 +509,7 @@ class InterventionForm(LockedModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Describe the intervention.")},
     )
+    topic = topic_field()
     organization = choices.ModelChoiceField(
         label=_("Responsible organisation"),
         queryset=None,
@@ -443,6 +538,7 @@ class InterventionForm(LockedModelForm):
         model = Intervention
         fields = [
             "what",
+            "topic",
             "organization",
             "responsible_unit",
             "responsible_person",
@@ -453,7 +549,9 @@ class InterventionForm(LockedModelForm):
             "goals",
         ]
 
-    def __init__(self, *args, plan: Plan, intervention: Intervention | None = None, **kwargs):
+    def __init__(
+        self, *args, plan: Plan, intervention: Intervention | None = None, limit=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         units = [p.unit for p in plan.participants.all() if p.is_active]
         self.fields["organization"].queryset = Organization.objects.filter(
@@ -462,11 +560,11 @@ class InterventionForm(LockedModelForm):
         self.fields["responsible_unit"].queryset = Unit.objects.filter(
             pk__in=[u.pk for u in units]
         ).select_related("organization")
-        others = plan.interventions.all()
+        others = plan.interventions.filter(rules.interventions_visible_q(limit))
         if intervention is not None:
             others = others.exclude(pk=intervention.pk)
         self.fields["depends_on"].queryset = others
-        self.fields["goals"].queryset = plan.goals.all()
+        self.fields["goals"].queryset = plan.goals.filter(rules.goals_visible_q(limit))
 
 
 def participant_staff(plan: Plan):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samplan.plans import rules
 from samplan.plans.models import Meeting, Plan, PlanVersion, RelativeAccess
-from samplan.plans.snapshot import snapshot_diff
+from samplan.plans.snapshot import snapshot_diff, snapshot_for
 
 ALL_SECTIONS = tuple(RelativeAccess.Section.values)
 KIND_HEADINGS = {
@@ -59,6 +59,8 @@ class CitizenPlan:
     changes: list[str] = field(default_factory=list)
     next_meeting: Meeting | None = None
     lead_contact: dict | None = None
+    # Printed by a unit the consent limits: the copy leaves out what is kept from it.
+    limited: bool = False
 
     def shows(self, section: str) -> bool:
         return section in self.sections
@@ -94,7 +96,9 @@ def role_of(plan: Plan, viewer) -> Role:
     return Role.RELATIVE
 
 
-def plan_for_citizen(plan: Plan, viewer) -> CitizenPlan:
+def plan_for_citizen(plan: Plan, viewer, *, limit=None) -> CitizenPlan:
+    """The plan as `viewer` reads it in Min SIP and on the PDF copy. Staff print the same copy,
+    without what the consent keeps from their unit (`limit`, a rules.ItemLimit)."""
     role = role_of(plan, viewer)
     if role.is_relative:
         access = plan.relative_accesses.filter(relative=viewer, revoked_at__isnull=True).first()
@@ -116,10 +120,14 @@ def plan_for_citizen(plan: Plan, viewer) -> CitizenPlan:
         pending = None  # only those who answer read the proposal; others the plan in force
     # The one who answers a revision reads the proposal; everyone else the plan in force.
     snapshot = pending.snapshot if pending else (approved.snapshot if approved else {})
+    snapshot = snapshot_for(snapshot, limit)
     view = CitizenPlan(plan, role, sections, approved, pending, snapshot)
+    view.limited = limit is not None
     view.who_does_what = _who_does_what(snapshot)
     if pending and approved:
-        view.changes = changes_in_words(approved.snapshot, pending.snapshot)
+        view.changes = changes_in_words(
+            snapshot_for(approved.snapshot, limit), snapshot_for(pending.snapshot, limit)
+        )
     view.next_meeting = (
         plan.meetings.filter(status=Meeting.Status.SCHEDULED, starts_at__gte=timezone.now())
         .order_by("starts_at")

@@ -17,7 +17,15 @@ from django.utils.translation import gettext_lazy
 
 from samplan.accounts.models import Membership, Organization
 from samplan.people.models import Relation
-from samplan.plans.models import Consent, LocalAgreement, Meeting, Participant, Plan
+from samplan.plans.models import (
+    Consent,
+    ConsentLimit,
+    LocalAgreement,
+    Meeting,
+    Participant,
+    Plan,
+    Topic,
+)
 
 State = Plan.State
 
@@ -195,6 +203,129 @@ def grants_contact_access(role: str) -> bool:
     """A unit manager decides which unit may see a protected individual's contact details
     (with a reason and an end date); no one else."""
     return role == Membership.Role.UNIT_MANAGER
+
+
+# --- What the consent lets a unit see of the plan ------------------------------------------
+#
+# The individual decides who takes part and in what (principle 1). A consent may limit a unit
+# to the shared goals and its own interventions, and/or keep the items of some topics from it.
+# A limited unit never sees a hidden item: not on a page, in a PDF, a comparison, the history
+# or a notice. The individual, guardians and invited relatives see the whole plan.
+
+
+@dataclass(frozen=True)
+class ItemLimit:
+    """What the consent keeps from one unit."""
+
+    unit_id: int
+    organization_id: int
+    shared_only: bool
+    topics: frozenset
+
+
+def limiting_consent(plan: Plan) -> Consent | None:
+    """The consent whose limits are in force: the latest one given. A withdrawal or a refusal
+    later does not lift the limits of the consent the plan was made under."""
+    given = [c for c in plan.consents.all() if consent_given(c)]
+    return max(given, key=lambda consent: consent.number, default=None)
+
+
+def item_limit(plan: Plan, unit) -> ItemLimit | None:
+    """The limit the consent sets on this unit, or None for the whole plan. Remembered on the
+    plan object for the request (one query per unit and page)."""
+    if unit is None:
+        return None
+    cache = plan.__dict__.setdefault("_item_limits", {})
+    if unit.pk not in cache:
+        consent = limiting_consent(plan)
+        row = (
+            ConsentLimit.objects.filter(consent=consent, unit_id=unit.pk).first()
+            if consent
+            else None
+        )
+        cache[unit.pk] = limit_of(row, unit)
+    return cache[unit.pk]
+
+
+def limit_of(row: ConsentLimit | None, unit) -> ItemLimit | None:
+    if row is None or not (row.reach == ConsentLimit.Reach.SHARED or row.topics):
+        return None
+    return ItemLimit(
+        unit_id=unit.pk,
+        organization_id=unit.organization_id,
+        shared_only=row.reach == ConsentLimit.Reach.SHARED,
+        topics=frozenset(row.topics),
+    )
+
+
+def goal_hidden(limit: ItemLimit | None, *, topic: str, parent_topic: str = "") -> bool:
+    """A goal is hidden when its topic, or its main goal's, is kept from the unit. Goals are
+    shared: a unit limited to the shared goals still sees every goal."""
+    return limit is not None and bool({topic, parent_topic} & limit.topics)
+
+
+def intervention_hidden(
+    limit: ItemLimit | None, *, topic: str, unit_id: int | None, organization_id: int | None
+) -> bool:
+    """An intervention is hidden when its topic is kept from the unit, or when the unit may
+    see only its own interventions and this one is another's. An intervention of the unit's
+    organisation without a named unit counts as its own."""
+    if limit is None:
+        return False
+    if topic in limit.topics:
+        return True
+    if not limit.shared_only:
+        return False
+    if unit_id is not None:
+        return unit_id != limit.unit_id
+    return organization_id != limit.organization_id
+
+
+def goals_visible_q(limit: ItemLimit | None) -> Q:
+    """`goal_hidden` as a query condition on goals: the goals the unit sees."""
+    if limit is None:
+        return Q()
+    return ~Q(topic__in=limit.topics) & ~Q(parent__topic__in=limit.topics)
+
+
+def interventions_visible_q(limit: ItemLimit | None) -> Q:
+    """`intervention_hidden` as a query condition on interventions."""
+    if limit is None:
+        return Q()
+    visible = ~Q(topic__in=limit.topics)
+    if limit.shared_only:
+        visible &= Q(unit_id=limit.unit_id) | Q(
+            unit__isnull=True, organization_id=limit.organization_id
+        )
+    return visible
+
+
+GOAL_EVENTS = {"goal_added", "goal_changed", "goal_removed"}
+INTERVENTION_EVENTS = {"intervention_added", "intervention_changed", "intervention_removed"}
+
+
+def event_hidden(limit: ItemLimit | None, kind: str, facts: dict | None) -> bool:
+    """An event about a goal or an intervention is kept from the unit the item is kept from.
+    `facts` are the item's topic and unit as the event (or the live item) records them; an
+    item event without them is kept from every limited unit."""
+    if limit is None or kind not in GOAL_EVENTS | INTERVENTION_EVENTS:
+        return False
+    if facts is None or "topic" not in facts:
+        return True
+    if kind in GOAL_EVENTS:
+        return goal_hidden(
+            limit, topic=facts["topic"], parent_topic=facts.get("parent_topic") or ""
+        )
+    return intervention_hidden(
+        limit,
+        topic=facts["topic"],
+        unit_id=facts.get("unit_id"),
+        organization_id=facts.get("organization_id"),
+    )
+
+
+def topic_label(code: str) -> str:
+    return dict(Topic.choices).get(code, code)
 
 
 def reviews_access_log(role: str) -> bool:

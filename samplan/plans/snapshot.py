@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from samplan.plans import rules
+
 
 def plan_snapshot(plan) -> dict:
     """Everything the plan says, keyed by stable uids, as JSON-ready data."""
@@ -22,6 +24,7 @@ def plan_snapshot(plan) -> dict:
                 "uid": str(g.uid),
                 "term": g.get_term_display(),
                 "text": g.text,
+                "topic": g.topic,
                 "parent": str(g.parent.uid) if g.parent else None,
                 "follow_up_by": str(g.follow_up_by) if g.follow_up_by else "",
                 "status": g.get_status_display(),
@@ -32,7 +35,10 @@ def plan_snapshot(plan) -> dict:
             {
                 "uid": str(i.uid),
                 "what": i.what,
+                "topic": i.topic,
                 "organization": i.organization.name,
+                "organization_id": i.organization_id,
+                "unit_id": i.unit_id,
                 "organization_kind": i.organization.kind,
                 "unit": i.unit.name if i.unit else "",
                 "responsible_person": i.responsible_person,
@@ -60,6 +66,35 @@ def plan_snapshot(plan) -> dict:
             for p in participants
         ],
     }
+
+
+def snapshot_for(snapshot: dict, limit) -> dict:
+    """The snapshot as a unit limited by the consent may see it (rules.ItemLimit, None for the
+    whole plan). Snapshots made before items had topics have none; an intervention whose unit
+    a snapshot does not record is kept from a unit limited to its own interventions."""
+    if limit is None or not snapshot:
+        return snapshot
+    goals = snapshot.get("goals", [])
+    topics = {g["uid"]: g.get("topic", "") for g in goals}
+    shown_goals = [
+        g
+        for g in goals
+        if not rules.goal_hidden(
+            limit, topic=g.get("topic", ""), parent_topic=topics.get(g.get("parent"), "")
+        )
+    ]
+    shown_interventions = [
+        i
+        for i in snapshot.get("interventions", [])
+        if "unit_id" in i or not limit.shared_only
+        if not rules.intervention_hidden(
+            limit,
+            topic=i.get("topic", ""),
+            unit_id=i.get("unit_id"),
+            organization_id=i.get("organization_id"),
+        )
+    ]
+    return {**snapshot, "goals": shown_goals, "interventions": shown_interventions}
 
 
 SCALARS = [

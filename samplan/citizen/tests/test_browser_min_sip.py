@@ -5,28 +5,14 @@ import io
 from urllib.parse import urljoin
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from samplan.people.models import Person
 from samplan.plans.models import Plan
-from samplan.testing.axe import AXE_RESULTS
+from samplan.testing.axe import scan
 
 pytestmark = pytest.mark.browser
-WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-def scan(page: Page) -> None:
-    """Run axe on the page; record and assert 0 violations."""
-    results = Axe().run(page, options=WCAG_AA)
-    violations = results.response["violations"]
-    AXE_RESULTS["pages"] += 1
-    AXE_RESULTS["violations"] += len(violations)
-    details = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
-    assert not violations, f"{page.url}: {details}"
-    assert page.evaluate("document.documentElement.lang") == "sv"
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
 
 
 def demo_login(page: Page, given: str, family: str) -> None:

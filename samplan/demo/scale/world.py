@@ -306,8 +306,8 @@ class SnapUser:
 
 
 class SnapGoal:
-    __slots__ = ("pk", "uid", "term", "text", "parent", "follow_up_by", "status", "position",
-                 "labels")  # fmt: skip
+    __slots__ = ("pk", "uid", "term", "text", "topic", "parent", "follow_up_by", "status",
+                 "position", "labels")  # fmt: skip
 
     def get_term_display(self) -> str:
         return self.labels.term[self.term]
@@ -317,8 +317,9 @@ class SnapGoal:
 
 
 class SnapIntervention:
-    __slots__ = ("pk", "uid", "what", "organization", "unit", "responsible_person", "start",
-                 "frequency", "depends_on", "status", "position", "goals", "labels")  # fmt: skip
+    __slots__ = ("pk", "uid", "what", "topic", "organization", "organization_id", "unit",
+                 "unit_id", "responsible_person", "start", "frequency", "depends_on", "status",
+                 "position", "goals", "labels")  # fmt: skip
 
     def get_status_display(self) -> str:
         return self.labels.intervention_status[self.status]
@@ -569,9 +570,9 @@ class World:
         w.table("consent_units", Consent.units.through, ["id", "consent_id", "unit_id"])
         w.table("consent_guardians", Consent.guardians.through, ["id", "consent_id", "person_id"])
         w.table("consent_relatives", Consent.relatives.through, ["id", "consent_id", "person_id"])
-        w.table("goal", Goal, ["id", "uid", "plan_id", "parent_id", "term", "text",
+        w.table("goal", Goal, ["id", "uid", "plan_id", "parent_id", "term", "text", "topic",
                 "follow_up_by_id", "status", "position", "lock_version"])  # fmt: skip
-        w.table("intervention", Intervention, ["id", "uid", "plan_id", "what",
+        w.table("intervention", Intervention, ["id", "uid", "plan_id", "what", "topic",
                 "organization_id", "unit_id", "responsible_person", "start", "frequency",
                 "depends_on_id", "status", "position", "lock_version"])  # fmt: skip
         w.table("intervention_goals", Intervention.goals.through,
@@ -1951,6 +1952,7 @@ class PlanMaker:
                     goal["term"],
                     goal["text"],
                 )
+                inst.topic = ""  # the generated world's items are general (no consent limits)
                 inst.parent = goal["parent"]["inst"] if goal["parent"] else None
                 inst.follow_up_by = (
                     w.user_inst(goal["follow_up_by"]) if goal["follow_up_by"] else None
@@ -1967,6 +1969,8 @@ class PlanMaker:
                 inst = item["inst"] = SnapIntervention()
                 inst.pk, inst.uid, inst.what = item["id"], item["uid"], item["what"]
                 inst.organization, inst.unit = item["org"].inst, item["unit"].inst
+                inst.organization_id, inst.unit_id = item["org"].id, item["unit"].id
+                inst.topic = ""
                 inst.responsible_person, inst.start = item["responsible_person"], item["start"]
                 inst.frequency, inst.position = item["frequency"], item["position"]
                 inst.depends_on = item["depends_on"]["inst"] if item["depends_on"] else None
@@ -2171,12 +2175,12 @@ class PlanMaker:
         for goal in self.goals:
             t["goal"].add((
                 goal["id"], goal["uid"], plan_id, goal["parent"]["id"] if goal["parent"] else None,
-                goal["term"], goal["text"], goal["follow_up_by"].id if goal["follow_up_by"] else None,
+                goal["term"], goal["text"], "", goal["follow_up_by"].id if goal["follow_up_by"] else None,
                 goal["status"], goal["position"], 1 + len(goal.get("history", ())),
             ))  # fmt: skip
         for item in self.interventions:
             t["intervention"].add((
-                item["id"], item["uid"], plan_id, item["what"], item["org"].id, item["unit"].id,
+                item["id"], item["uid"], plan_id, item["what"], "", item["org"].id, item["unit"].id,
                 item["responsible_person"], item["start"], item["frequency"],
                 item["depends_on"]["id"] if item["depends_on"] else None, item["status"],
                 item["position"], 1 + len(item.get("history", ())),

@@ -1,6 +1,6 @@
 from samplan.plans.models.agreement import LocalAgreement
-from samplan.plans.models.consent import Consent
-from samplan.plans.models.content import Goal, Intervention
+from samplan.plans.models.consent import Consent, ConsentLimit
+from samplan.plans.models.content import Goal, Intervention, Topic
 from samplan.plans.models.join import JoinRequest
 from samplan.plans.models.meeting import Invitee, Meeting
 from samplan.plans.models.plan import CitizenMessage, Participant, Plan, PlanEvent, RelativeAccess
@@ -18,6 +18,7 @@ __all__ = [
     "CopyGiven",
     "RelativeAccess",
     "Consent",
+    "ConsentLimit",
     "LocalAgreement",
     "FollowUp",
     "Goal",
@@ -29,5 +30,6 @@ __all__ = [
     "Plan",
     "PlanEvent",
     "PlanVersion",
+    "Topic",
     "VersionCopy",
 ]

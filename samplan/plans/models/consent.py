@@ -71,3 +71,32 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} {self.decided_on}"
+
+
+class ConsentLimit(models.Model):
+    """What one unit may take part in under a consent, when the individual limits it: only the
+    shared goals and its own interventions, and/or not the items of some topics. A unit without
+    a limit takes part in the whole plan. Part of the consent: a change is a new consent."""
+
+    class Reach(models.TextChoices):
+        WHOLE = "whole", _("The whole plan")
+        SHARED = "shared", _("The shared goals and its own interventions")
+
+    consent = models.ForeignKey(Consent, on_delete=models.CASCADE, related_name="limits")
+    unit = models.ForeignKey(
+        "accounts.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    reach = models.CharField(
+        _("may take part in"), max_length=10, choices=Reach.choices, default=Reach.WHOLE
+    )
+    topics = models.JSONField(_("topics it must not see"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("consent limit")
+        verbose_name_plural = _("consent limits")
+        constraints = [
+            models.UniqueConstraint(fields=["consent", "unit"], name="consent_limit_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit}: {self.get_reach_display()} {self.topics}"

@@ -7,6 +7,20 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class Topic(models.TextChoices):
+    """What a goal or an intervention is about. A consent can keep a unit away from a topic
+    ("the economy must not be discussed with Försäkringskassan"); untagged items are general."""
+
+    ECONOMY = "economy", _("Economy and debts")
+    ADDICTION = "addiction", _("Alcohol, drugs and gambling")
+    MENTAL_HEALTH = "mental_health", _("Mental health")
+    PHYSICAL_HEALTH = "physical_health", _("Physical health and medication")
+    HOUSING = "housing", _("Housing")
+    FAMILY = "family", _("Family and relationships")
+    OCCUPATION = "occupation", _("Work, school and daily activity")
+    LEGAL = "legal", _("Police, courts and legal matters")
+
+
 class Goal(models.Model):
     class Term(models.TextChoices):
         LONG = "long", _("Long-term")
@@ -31,6 +45,7 @@ class Goal(models.Model):
     )
     term = models.CharField(_("term"), max_length=5, choices=Term.choices)
     text = models.TextField(_("goal, in the individual's own words"))
+    topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices, blank=True)
     follow_up_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("followed up by"),
@@ -64,6 +79,7 @@ class Intervention(models.Model):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="interventions")
     what = models.TextField(_("intervention"))
+    topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices, blank=True)
     organization = models.ForeignKey(
         "accounts.Organization",
         verbose_name=_("responsible organisation"),

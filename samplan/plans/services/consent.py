@@ -12,10 +12,12 @@ from samplan.plans import rules
 from samplan.plans.models import (
     CitizenMessage,
     Consent,
+    ConsentLimit,
     JoinRequest,
     Participant,
     Plan,
     PlanEvent,
+    Topic,
 )
 from samplan.plans.rules import refuse_unless
 from samplan.plans.services.base import actor_user, event_record, plan_lock, state_set
@@ -56,6 +58,35 @@ def participants_sync(plan: Plan, units: list[Unit]) -> dict:
     return {"added": added, "removed": removed}
 
 
+def limits_valid(plan: Plan, units, limits: list[tuple]) -> None:
+    """Each limit is for a unit the consent covers, once, with a known reach and topics, and
+    keeps no unit from the topic of an intervention it is responsible for."""
+    covered = {u.pk for u in units}
+    limited = [unit.pk for unit, _reach, _topics in limits]
+    refuse_unless(
+        set(limited) <= covered and len(set(limited)) == len(limited),
+        _("A limit is set once for a unit that may take part."),
+    )
+    for unit, reach, topics in limits:
+        refuse_unless(
+            reach in ConsentLimit.Reach.values and set(topics) <= set(Topic.values),
+            _("Choose what the unit may take part in from the lists."),
+        )
+        clash = plan.interventions.filter(unit=unit, topic__in=topics).first()
+        refuse_unless(
+            clash is None,
+            _(
+                "%(unit)s is responsible for the intervention “%(what)s” about %(topic)s. "
+                "Change who is responsible, or the intervention's topic, first."
+            )
+            % {
+                "unit": unit.name,
+                "what": clash.what[:60] if clash else "",
+                "topic": rules.topic_label(clash.topic).lower() if clash else "",
+            },
+        )
+
+
 @transaction.atomic
 def consent_record(
     *,
@@ -71,8 +102,12 @@ def consent_record(
     relatives: list[Person] = (),
     exclusions: str = "",
     valid_until: datetime.date | None = None,
+    limits: list[tuple] = (),
 ) -> Consent:
-    """Record consent given or refused, with its scope. A change is a new consent version."""
+    """Record consent given or refused, with its scope. A change is a new consent version.
+
+    `limits` are (unit, reach, topics): what a unit may take part in, when not the whole plan
+    (ConsentLimit); from then on the unit sees nothing of what is kept from it."""
     unit = actor.unit
     plan = plan_lock(plan)
     today = timezone.localdate()
@@ -104,6 +139,9 @@ def consent_record(
             {r.pk for r in relatives} <= allowed_relatives,
             _("Only the individual's registered relatives can be covered by the consent."),
         )
+    limits = [(unit, reach, sorted(set(topics))) for unit, reach, topics in limits]
+    if decision == Consent.Decision.GIVEN:
+        limits_valid(plan, units, limits)
     previous = plan.current_consent
     consent = Consent.objects.create(
         plan=plan,
@@ -122,6 +160,10 @@ def consent_record(
     if decision == Consent.Decision.GIVEN:
         consent.units.set(units)
         consent.relatives.set(relatives)
+        ConsentLimit.objects.bulk_create(
+            ConsentLimit(consent=consent, unit=unit, reach=reach, topics=topics)
+            for unit, reach, topics in limits
+        )
         scope = participants_sync(plan, list(units))
         state = {}
         if plan.state in rules.BEFORE_CONSENT:
@@ -132,7 +174,12 @@ def consent_record(
             kind=Kind.CONSENT_GIVEN,
             summary=_("Consent recorded (version %(n)s)") % {"n": consent.number},
             before={"consent": previous.number if previous else None},
-            after={"consent": consent.number, **scope, **state},
+            after={
+                "consent": consent.number,
+                **scope,
+                **state,
+                "limits": {unit.name: [reach, *topics] for unit, reach, topics in limits},
+            },
         )
         # A unit that asked to take part and is now covered by the consent takes part.
         waiting = plan.join_requests.filter(

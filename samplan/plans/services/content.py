@@ -13,13 +13,43 @@ from samplan.plans.models import (
     Participant,
     Plan,
     PlanEvent,
+    Topic,
 )
 from samplan.plans.rules import refuse_unless
 from samplan.plans.services.base import draft_refresh, event_record, plain_value, save_locked
-from samplan.policy import Actor
+from samplan.policy import Actor, Staff
 
 State = Plan.State
 Kind = PlanEvent.Kind
+
+
+# --- What the consent lets the acting unit write ---------------------------------------------
+
+
+def _limit(plan: Plan, actor: Actor) -> rules.ItemLimit | None:
+    return rules.item_limit(plan, actor.unit) if isinstance(actor, Staff) else None
+
+
+def topic_allowed(plan: Plan, actor: Actor, topic: str) -> None:
+    """A known topic, and not one the consent keeps from the acting unit (it could not see
+    what it wrote)."""
+    refuse_unless(topic in ("", *Topic.values), _("Choose a topic from the list."), field="topic")
+    limit = _limit(plan, actor)
+    refuse_unless(
+        limit is None or topic not in limit.topics,
+        _("The consent keeps %(topic)s from your unit: choose another topic, or ask a unit "
+          "that may take part in it.") % {"topic": rules.topic_label(topic).lower()},
+        field="topic",
+    )  # fmt: skip
+
+
+def item_facts(item: Goal | Intervention) -> dict:
+    """What an event about a goal or an intervention records so that the history can keep it
+    from the units the consent keeps the item from, also after the item is removed."""
+    if isinstance(item, Goal):
+        parent_topic = item.parent.topic if item.parent_id else ""
+        return {"topic": item.topic, "parent_topic": parent_topic}
+    return {"topic": item.topic, "unit_id": item.unit_id, "organization_id": item.organization_id}
 
 
 # --- Preparation and content ----------------------------------------------------------------
@@ -111,6 +141,7 @@ def goal_save(
     expected_version: int | None = None,
     term: str,
     text: str,
+    topic: str = "",
     parent: Goal | None = None,
     follow_up_by: User | None = None,
     status: str = Goal.Status.OPEN,
@@ -118,6 +149,7 @@ def goal_save(
     """Add or change a goal. Goals are the individual's own words (principle 2)."""
     content_editable(plan)
     refuse_unless(bool(text.strip()), _("Write the goal, in the individual's own words."))
+    topic_allowed(plan, actor, topic)
     refuse_unless(
         term in Goal.Term.values and status in Goal.Status.values, _("Choose term and status.")
     )
@@ -129,6 +161,7 @@ def goal_save(
     fields = {
         "term": term,
         "text": text.strip(),
+        "topic": topic,
         "parent": parent,
         "follow_up_by": follow_up_by,
         "status": status,
@@ -140,7 +173,7 @@ def goal_save(
             actor=actor,
             kind=Kind.GOAL_ADDED,
             summary=_("Goal added: %(t)s") % {"t": goal.text[:80]},
-            after={"goal": str(goal.uid)},
+            after={"goal": str(goal.uid), **item_facts(goal)},
         )
     else:
         before = goal.text
@@ -151,7 +184,7 @@ def goal_save(
             kind=Kind.GOAL_CHANGED,
             summary=_("Goal changed: %(t)s") % {"t": goal.text[:80]},
             before={"text": before},
-            after={"goal": str(goal.uid), "text": goal.text, "status": status},
+            after={"goal": str(goal.uid), "text": goal.text, "status": status, **item_facts(goal)},
         )
     draft_refresh(plan)
     return goal
@@ -160,12 +193,19 @@ def goal_save(
 @transaction.atomic
 def goal_remove(*, actor: Actor, plan: Plan, goal: Goal) -> None:
     content_editable(plan)
+    refuse_unless(
+        not goal.sub_goals.exclude(rules.goals_visible_q(_limit(plan, actor))).exists(),
+        _(
+            "The goal has sub-goals your unit may not see under the consent. Ask a unit that "
+            "takes part in the whole plan to remove it."
+        ),
+    )
     event_record(
         plan,
         actor=actor,
         kind=Kind.GOAL_REMOVED,
         summary=_("Goal removed: %(t)s") % {"t": goal.text[:80]},
-        before={"goal": str(goal.uid), "text": goal.text},
+        before={"goal": str(goal.uid), "text": goal.text, **item_facts(goal)},
     )
     goal.delete()
     draft_refresh(plan)
@@ -179,6 +219,7 @@ def intervention_save(
     intervention: Intervention | None = None,
     expected_version: int | None = None,
     what: str,
+    topic: str = "",
     organization: Organization,
     responsible_unit: Unit | None = None,
     responsible_person: str = "",
@@ -204,8 +245,43 @@ def intervention_save(
     refuse_unless(
         all(g.plan_id == plan.pk for g in goals), _("Goals must belong to the same plan.")
     )
+    topic_allowed(plan, actor, topic)
+    limit = _limit(plan, actor)
+    refuse_unless(
+        limit is None
+        or not limit.shared_only
+        or not rules.intervention_hidden(
+            limit, topic="", unit_id=getattr(responsible_unit, "pk", None),
+            organization_id=organization.pk,
+        ),
+        _("Under the consent your unit takes part only in its own interventions: make your "
+          "unit responsible, or ask the unit that is."),
+        field="responsible_unit",
+    )  # fmt: skip
+    responsible_limit = rules.item_limit(plan, responsible_unit)
+    refuse_unless(
+        responsible_limit is None or topic not in responsible_limit.topics,
+        _("The consent keeps %(topic)s from %(unit)s, so it cannot be responsible for this.")
+        % {
+            "topic": rules.topic_label(topic).lower(),
+            "unit": getattr(responsible_unit, "name", ""),
+        },
+        field="topic",
+    )
+    if intervention is not None:
+        # What the unit cannot see stays as it was: links to hidden goals, a hidden predecessor.
+        goals += list(intervention.goals.exclude(rules.goals_visible_q(limit)))
+        hidden_before = (
+            intervention.depends_on_id
+            and not plan.interventions.filter(
+                rules.interventions_visible_q(limit), pk=intervention.depends_on_id
+            ).exists()
+        )
+        if hidden_before and depends_on is None:
+            depends_on = intervention.depends_on
     fields = {
         "what": what.strip(),
+        "topic": topic,
         "organization": organization,
         "unit": responsible_unit,
         "responsible_person": responsible_person.strip(),
@@ -232,6 +308,7 @@ def intervention_save(
             "intervention": str(intervention.uid),
             "organization": organization.name,
             "status": status,
+            **item_facts(intervention),
         },
     )
     rules.established_content_kept(plan)
@@ -247,7 +324,11 @@ def intervention_remove(*, actor: Actor, plan: Plan, intervention: Intervention)
         actor=actor,
         kind=Kind.INTERVENTION_REMOVED,
         summary=_("Intervention removed: %(t)s") % {"t": intervention.what[:80]},
-        before={"intervention": str(intervention.uid), "what": intervention.what},
+        before={
+            "intervention": str(intervention.uid),
+            "what": intervention.what,
+            **item_facts(intervention),
+        },
     )
     intervention.delete()
     rules.established_content_kept(plan)

@@ -14,6 +14,7 @@ register.filter("before_consent", rules.before_consent)
 register.filter("consent_given", rules.consent_given)
 register.filter("next_step", rules.next_step)
 register.filter("meeting_scheduled", rules.meeting_scheduled)
+register.filter("topic_label", rules.topic_label)
 
 
 @register.filter

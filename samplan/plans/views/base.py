@@ -12,8 +12,14 @@ from samplan import policy
 from samplan.core.redirects import safe_next
 from samplan.people.session import StaffRequest
 from samplan.plans import rules, services
-from samplan.plans.access import GET_POST, Can  # noqa: F401 - the views take it from here
+from samplan.plans.access import (  # noqa: F401 - the views take GET_POST and Can from here
+    GET_POST,
+    Can,
+    goals_seen,
+    interventions_seen,
+)
 from samplan.plans.models import (
+    ConsentLimit,
     JoinRequest,
     Meeting,
     Plan,
@@ -107,13 +113,36 @@ def render_form(request, template: str, context: dict, form=None) -> HttpRespons
     return render(request, template, context, status=status)
 
 
-def content_lists(plan: Plan) -> dict:
-    goals = list(plan.goals.select_related("follow_up_by", "parent"))
+def content_lists(request: StaffRequest, plan: Plan) -> dict:
+    """The goals and interventions the acting unit sees (the consent may keep some from it)."""
+    goals = list(goals_seen(request.actor, plan).select_related("follow_up_by", "parent"))
+    shown = {g.pk for g in goals}
     interventions = list(
-        plan.interventions.select_related("organization", "unit", "depends_on").prefetch_related(
-            "goals"
-        )
+        interventions_seen(request.actor, plan)
+        .select_related("organization", "unit", "depends_on")
+        .prefetch_related("goals")
     )
+    seen = {i.pk for i in interventions}
+    hidden_from = consent_limits(plan)
+    parents = {g.pk: g.topic for g in goals}
+    for goal in goals:
+        goal.hidden_from = [
+            unit
+            for unit, limit in hidden_from
+            if rules.goal_hidden(
+                limit, topic=goal.topic, parent_topic=parents.get(goal.parent_id, "")
+            )
+        ]
+    for item in interventions:  # what it links to, as far as the unit sees it
+        item.goals_shown = [g for g in item.goals.all() if g.pk in shown]
+        item.after_shown = item.depends_on if item.depends_on_id in seen else None
+        item.hidden_from = [
+            unit
+            for unit, limit in hidden_from
+            if rules.intervention_hidden(
+                limit, topic=item.topic, unit_id=item.unit_id, organization_id=item.organization_id
+            )
+        ]
     by_kind = {
         kind: [i for i in interventions if i.organization.kind == kind]
         for kind in ("municipality", "region", "other")
@@ -136,6 +165,16 @@ def content_lists(plan: Plan) -> dict:
         "interventions_by_kind": by_kind,
         "kinds": kinds,
     }
+
+
+def consent_limits(plan: Plan) -> list[tuple]:
+    """The units the consent limits, with their limits: to say on each item whom it is kept
+    from."""
+    consent = rules.limiting_consent(plan)
+    if consent is None:
+        return []
+    rows = ConsentLimit.objects.filter(consent=consent).select_related("unit")
+    return [(row.unit, limit) for row in rows if (limit := rules.limit_of(row, row.unit))]
 
 
 def join_requests_to_answer(request: StaffRequest, plan: Plan) -> list[JoinRequest]:

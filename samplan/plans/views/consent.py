@@ -56,13 +56,14 @@ def consent(request: StaffRequest, plan: Plan) -> HttpResponse:
                 relatives=list(d["relatives"]),
                 exclusions=d["exclusions"],
                 valid_until=d["valid_until"],
+                limits=form.limits,
             ),
         ):
             messages.success(request, _("The consent is recorded."))
             return redirect("plans:overview", plan_id=plan.pk)
     consents = (
         plan.consents.select_related("recorded_by", "recorded_unit")
-        .prefetch_related("units", "relatives", "guardians")
+        .prefetch_related("units", "relatives", "guardians", "limits__unit")
         .order_by("-number")
     )
     return render_form(

@@ -9,13 +9,8 @@ from django.utils.translation import gettext as _
 from samplan.people.session import StaffRequest
 from samplan.plans import forms as f
 from samplan.plans import rules, services
-from samplan.plans.access import plan_view
-from samplan.plans.models import (
-    Goal,
-    Intervention,
-    Participant,
-    Plan,
-)
+from samplan.plans.access import goals_seen, interventions_seen, item_limit, plan_view
+from samplan.plans.models import Participant, Plan
 from samplan.plans.views.base import (
     attempt,
     back_url,
@@ -41,15 +36,18 @@ def plan_content(request: StaffRequest, plan: Plan) -> HttpResponse:
             "no_other_actors": plan.no_other_actors,
         },
     )
+    limit = item_limit(request.actor, plan)
     goal_form = f.GoalForm(
         request.POST if request.POST.get("form") == "goal" else None,
         plan=plan,
+        limit=limit,
         prefix="goal",
         initial={"lock_version": 0},
     )
     intervention_form = f.InterventionForm(
         request.POST if request.POST.get("form") == "intervention" else None,
         plan=plan,
+        limit=limit,
         prefix="intervention",
         initial={"lock_version": 0},
     )
@@ -75,6 +73,7 @@ def plan_content(request: StaffRequest, plan: Plan) -> HttpResponse:
                     plan=plan,
                     term=data["term"],
                     text=data["text"],
+                    topic=data["topic"],
                     parent=data["parent"],
                     follow_up_by=data["follow_up_by"],
                     status=data["status"],
@@ -100,7 +99,7 @@ def plan_content(request: StaffRequest, plan: Plan) -> HttpResponse:
         goal_form=goal_form,
         intervention_form=intervention_form,
         content=rules.legal_content_check(plan),
-        **content_lists(plan),
+        **content_lists(request, plan),
     )
     return render_form(request, "plans/content.html", context, bound)
 
@@ -110,6 +109,7 @@ def _intervention_fields(data: dict) -> dict:
         k: data[k]
         for k in (
             "what",
+            "topic",
             "organization",
             "responsible_unit",
             "responsible_person",
@@ -124,15 +124,17 @@ def _intervention_fields(data: dict) -> dict:
 
 @plan_view("plan.edit", "plan.edit")
 def goal_edit(request: StaffRequest, plan: Plan, goal_id: int) -> HttpResponse:
-    goal = get_object_or_404(Goal, pk=goal_id, plan=plan)
+    goal = get_object_or_404(goals_seen(request.actor, plan), pk=goal_id)
     form = f.GoalForm(
         request.POST or None,
         plan=plan,
         goal=goal,
+        limit=item_limit(request.actor, plan),
         initial={
             "lock_version": goal.lock_version,
             "term": goal.term,
             "text": goal.text,
+            "topic": goal.topic,
             "parent": goal.parent,
             "follow_up_by": goal.follow_up_by,
             "status": goal.status,
@@ -162,6 +164,7 @@ def goal_edit(request: StaffRequest, plan: Plan, goal_id: int) -> HttpResponse:
                 expected_version=d["lock_version"],
                 term=d["term"],
                 text=d["text"],
+                topic=d["topic"],
                 parent=d["parent"],
                 follow_up_by=d["follow_up_by"],
                 status=d["status"],
@@ -179,14 +182,16 @@ def goal_edit(request: StaffRequest, plan: Plan, goal_id: int) -> HttpResponse:
 
 @plan_view("plan.edit", "plan.edit")
 def intervention_edit(request: StaffRequest, plan: Plan, intervention_id: int) -> HttpResponse:
-    item = get_object_or_404(Intervention, pk=intervention_id, plan=plan)
+    item = get_object_or_404(interventions_seen(request.actor, plan), pk=intervention_id)
     form = f.InterventionForm(
         request.POST or None,
         plan=plan,
         intervention=item,
+        limit=item_limit(request.actor, plan),
         initial={
             "lock_version": item.lock_version,
             "what": item.what,
+            "topic": item.topic,
             "organization": item.organization,
             "responsible_unit": item.unit,
             "responsible_person": item.responsible_person,

@@ -33,7 +33,9 @@ def follow_up(request: StaffRequest, plan: Plan) -> HttpResponse:
         success=_("The follow-up is recorded."),
         target=reverse("plans:overview", args=[plan.pk]),
     )
-    context = workspace_context(request, plan, "overview", form=form, **content_lists(plan))
+    context = workspace_context(
+        request, plan, "overview", form=form, **content_lists(request, plan)
+    )
     return done or render_form(request, "plans/follow_up.html", context, form)
 
 

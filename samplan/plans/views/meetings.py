@@ -14,7 +14,7 @@ from samplan.core.parsing import parse_uuid
 from samplan.people.session import StaffRequest
 from samplan.plans import forms as f
 from samplan.plans import rules, services
-from samplan.plans.access import plan_view
+from samplan.plans.access import item_limit, plan_view
 from samplan.plans.models import (
     Invitee,
     Meeting,
@@ -214,6 +214,7 @@ def meeting_mode(request: StaffRequest, plan: Plan, meeting_id: int) -> HttpResp
             "lock_version": plan.lock_version,
         }
     )
+    limit = item_limit(request.actor, plan)
     return render_form(
         request,
         "plans/meeting_mode.html",
@@ -226,13 +227,15 @@ def meeting_mode(request: StaffRequest, plan: Plan, meeting_id: int) -> HttpResp
             here=here,
             details=details,
             preparation=preparation,
-            goal_form=f.GoalForm(plan=plan, prefix="goal", initial={"lock_version": 0}),
+            goal_form=f.GoalForm(
+                plan=plan, limit=limit, prefix="goal", initial={"lock_version": 0}
+            ),
             intervention_form=f.InterventionForm(
-                plan=plan, prefix="intervention", initial={"lock_version": 0}
+                plan=plan, limit=limit, prefix="intervention", initial={"lock_version": 0}
             ),
             content=rules.legal_content_check(plan),
             consent_now=plan.current_consent,
-            **content_lists(plan),
+            **content_lists(request, plan),
         ),
         attendance,
     )

@@ -16,7 +16,7 @@ from samplan.accounts.models import Membership
 from samplan.people.session import StaffRequest
 from samplan.plans import forms as f
 from samplan.plans import rules, services
-from samplan.plans.access import plan_view
+from samplan.plans.access import events_seen, item_limit, plan_view
 from samplan.plans.models import (
     CitizenMessage,
     Invitee,
@@ -100,7 +100,9 @@ def join_request_answer(request: StaffRequest, plan: Plan, request_id: int) -> H
 @plan_view("plan.view", "plan.edit", methods=("GET",))
 def history(request: StaffRequest, plan: Plan) -> HttpResponse:
     """Every step, newest first, a bounded page at a time (a plan of many years has many)."""
-    events = plan.events.select_related("actor", "acting_unit__organization", "citizen")
+    events = events_seen(request.actor, plan).select_related(
+        "actor", "acting_unit__organization", "citizen"
+    )
     events = events.order_by("-at", "-id")
     page = Paginator(events, HISTORY_PAGE_SIZE).get_page(request.GET.get("sida"))
     context = workspace_context(request, plan, "history", events=page.object_list, page=page)
@@ -114,7 +116,7 @@ HISTORY_PAGE_SIZE = 50
 def plan_pdf(request: StaffRequest, plan: Plan) -> HttpResponse:
     """The same PDF copy the individual downloads in Min SIP, for staff to print or send."""
 
-    return pdf_response(plan_for_citizen(plan, plan.person))
+    return pdf_response(plan_for_citizen(plan, plan.person, limit=item_limit(request.actor, plan)))
 
 
 @plan_view("plan.view", "plan.handle", methods=("POST",))

@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from samplan.people.session import StaffRequest
 from samplan.plans import forms as f
 from samplan.plans import rules, services
-from samplan.plans.access import plan_view
+from samplan.plans.access import item_limit, plan_view
 from samplan.plans.models import (
     CopyGiven,
     Plan,
 )
-from samplan.plans.snapshot import plan_snapshot, snapshot_diff
+from samplan.plans.snapshot import plan_snapshot, snapshot_diff, snapshot_for
 from samplan.plans.views.base import (
     attempt,
     content_lists,
@@ -39,7 +39,7 @@ def establish(request: StaffRequest, plan: Plan) -> HttpResponse:
     )
     content = rules.legal_content_check(plan)
     context = workspace_context(
-        request, plan, "overview", form=form, content=content, **content_lists(plan)
+        request, plan, "overview", form=form, content=content, **content_lists(request, plan)
     )
     return done or render_form(request, "plans/establish.html", context, form)
 
@@ -89,6 +89,7 @@ def versions(request: StaffRequest, plan: Plan) -> HttpResponse:
         )
     )
     numbers = [v.number for v in items]
+    limit = item_limit(request.actor, plan)  # the consent may keep some items from the unit
     try:
         a, b = int(request.GET.get("a", 0)), int(request.GET.get("b", 0))
     except ValueError:
@@ -104,7 +105,9 @@ def versions(request: StaffRequest, plan: Plan) -> HttpResponse:
     if draft:
         # The working draft against the version in force: what the individual has not approved.
         a, b = in_force.number, 0
-        diff = snapshot_diff(in_force.snapshot, plan_snapshot(plan))
+        diff = snapshot_diff(
+            snapshot_for(in_force.snapshot, limit), snapshot_for(plan_snapshot(plan), limit)
+        )
         labels = {
             "old": _("Version %(n)s (in force)") % {"n": a},
             "new": _("Working draft, not approved"),
@@ -112,7 +115,7 @@ def versions(request: StaffRequest, plan: Plan) -> HttpResponse:
     elif a in numbers and b in numbers:
         old = next(v for v in items if v.number == a)
         new = next(v for v in items if v.number == b)
-        diff = snapshot_diff(old.snapshot, new.snapshot)
+        diff = snapshot_diff(snapshot_for(old.snapshot, limit), snapshot_for(new.snapshot, limit))
         labels = {"old": _("Version %(n)s") % {"n": a}, "new": _("Version %(n)s") % {"n": b}}
     copy_version = plan.current_version or (numbers[-1] if numbers else 0)
     if copy_form.is_bound:
@@ -153,5 +156,11 @@ def version_detail(request: StaffRequest, plan: Plan, number: int) -> HttpRespon
     return render(
         request,
         "plans/version_detail.html",
-        workspace_context(request, plan, "versions", version=version, snap=version.snapshot),
+        workspace_context(
+            request,
+            plan,
+            "versions",
+            version=version,
+            snap=snapshot_for(version.snapshot, item_limit(request.actor, plan)),
+        ),
     )
