@@ -40,7 +40,8 @@ class Staff:
 
 @dataclass(frozen=True)
 class Citizen:
-    """The individual, a guardian or a relative, logged in as himself or herself (Min SIP)."""
+    """The individual, a guardian, a representative (god man, förvaltare, ombud) or a
+    relative, logged in as himself or herself (Min SIP)."""
 
     person: object
 
@@ -99,7 +100,7 @@ def _citizen_sees_plan(actor: Citizen, plan) -> bool:
     person = actor.person
     if plan.person_id == person.pk:
         return rules.acts_for_self(person, plan) or rules.child_reads_own(person, plan)
-    if rules.acts_for_child(person, plan):
+    if rules.acts_for_child(person, plan) or rules.represents(person, plan):
         return True
     return rules.relative_sees(person, plan)
 
@@ -152,8 +153,10 @@ def _decide_plan(actor: Actor, action: str, plan) -> Decision:
 
 def _decide_citizen_action(actor: Actor, action: str, plan) -> Decision:
     """Approve, comment, invite relatives, withdraw consent: the adult individual, or a
-    guardian of a child. A child old enough to read his or her plan may comment (write a
-    message), nothing more; a relative only looks. Staff act through their own routes."""
+    guardian of a child. A representative approves or comments as far as his or her
+    appointment covers the SIP, and never manages it (ends it or invites relatives). A child
+    old enough to read his or her plan may comment (write a message), nothing more; a
+    relative only looks. Staff act through their own routes."""
     seen = _decide_plan(actor, "plan.view", plan)
     if seen is not Decision.ALLOW:
         return seen
@@ -163,6 +166,8 @@ def _decide_citizen_action(actor: Actor, action: str, plan) -> Decision:
     if rules.acts_for_self(person, plan) or rules.acts_for_child(person, plan):
         return Decision.ALLOW
     if action == "plan.comment" and rules.child_reads_own(person, plan):
+        return Decision.ALLOW
+    if rules.representative_may(person, plan, action):
         return Decision.ALLOW
     return Decision.FORBIDDEN
 

@@ -25,7 +25,7 @@ from django.views.decorators.http import (
 
 from samplan import policy
 from samplan.citizen import oidc
-from samplan.people.models import Person
+from samplan.people.models import Person, Relation
 from samplan.people.session import CITIZEN_SESSION_KEY, citizen_login, citizen_logout
 from samplan.plans import rules
 from samplan.plans.models import Plan
@@ -135,8 +135,8 @@ DEMO_PLANS_SHOWN = 100
 def demo_people() -> list[dict]:
     """The individuals one can be in the demo: each with what he or she is in some SIP.
 
-    The individual of a plan, a guardian of a child with a plan, or a relative covered by the
-    current consent of a plan.
+    The individual of a plan, a guardian of a child with a plan, a representative whose
+    appointment covers the SIP, or a relative covered by the current consent of a plan.
     """
     roles: dict[uuid.UUID, dict] = {}
 
@@ -158,6 +158,14 @@ def demo_people() -> list[dict]:
         for relation in subject.relations.all():
             if rules.acts_for_child(relation.related, plan):
                 add(relation.related, _("guardian of %(name)s") % {"name": subject.given_name})
+            elif relation.kind in Relation.REPRESENTATIVES and rules.represents(
+                relation.related, plan
+            ):
+                add(
+                    relation.related,
+                    _("%(kind)s for %(name)s")
+                    % {"kind": relation.get_kind_display(), "name": subject.given_name},
+                )
         consent = plan.current_consent
         if rules.consent_given(consent) and not rules.is_closed(plan):
             for relative in consent.relatives.all():

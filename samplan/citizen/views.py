@@ -1,4 +1,5 @@
-"""Min SIP: the individual, a guardian or an invited relative sees and acts on the plan.
+"""Min SIP: the individual, a guardian, a representative or an invited relative sees and acts
+on the plan, each as far as the policy allows.
 
 Every page loads the plan through the policy (404 for anything not one's own, so existence
 does not leak) and every read is written to the access log.
@@ -30,7 +31,8 @@ from samplan.plans.views.base import attempt
 @policy.route("citizen.session")
 @citizen_required
 def home(request: CitizenRequest) -> HttpResponse:
-    """The citizen's plans: his or her own, a child's, or one he or she was invited to."""
+    """The citizen's plans: his or her own, a child's, a represented individual's, or one he
+    or she was invited to."""
     person = request.citizen
     plans = list(
         plans_visible_to(request.actor)
@@ -38,7 +40,16 @@ def home(request: CitizenRequest) -> HttpResponse:
         .prefetch_related("person__relations")
         .order_by("-initiated_at")
     )
-    rows = [(plan, role_of(plan, person)) for plan in plans]
+    # A new version waits for this reader's answer only if he or she may give it.
+    rows = [
+        (
+            plan,
+            role_of(plan, person),
+            rules.may_start("version.approve", plan)
+            and bool(policy.decide(request.actor, "plan.approve", plan)),
+        )
+        for plan in plans
+    ]
     access_log_record_many(
         request=request, action="citizen:home", items=[(plan.person, plan) for plan in plans]
     )

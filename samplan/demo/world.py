@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from samplan.accounts.models import Membership, Organization, Unit, User
 from samplan.core.identifiers import luhn_valid
@@ -149,8 +150,9 @@ PEOPLE = [
     DemoPerson("satu", "Satu", "Mäkinen", "19770803", "987", "Norrby"),
     DemoPerson("mikko", "Mikko", "Mäkinen", "19750429", "988", "Norrby"),
     DemoPerson("ella", "Ella", "Sundberg", "20170405", "989", "Åsby"),
-    # a representative
+    # representatives
     DemoPerson("leif", "Leif", "Holmgren", "19590122", "990", "Norrby"),
+    DemoPerson("marta", "Marta", "Kowalska", "19680314", "991", "Norrby"),
 ]
 
 GUARDIANS = [
@@ -167,10 +169,12 @@ RELATIVES = [
     ("birgitta", "goran", "make"),
     ("ulla", "nils", "bror"),
 ]
-# (individual, representative, kind, what the appointment covers)
+# (individual, representative, kind, basis, what the appointment covers, access in Min SIP,
+# valid for this many days or None)
 REPRESENTATIVES = [
-    ("kent", "leif", "god_man", "Bevaka rätt, förvalta egendom och sörja för person"),
-]
+    ("kent", "leif", "god_man", "overformyndare", "Bevaka rätt, förvalta egendom och sörja för person", "write", None),
+    ("aleksandra", "marta", "ombud", "power_of_attorney", "Företräda mig i min SIP och i kontakter med socialtjänsten och vården", "answer", 365),
+]  # fmt: skip
 
 
 def demo_identity_number(person: DemoPerson) -> str:
@@ -222,11 +226,12 @@ def load_demo_world() -> dict[str, int]:
     )
     # Registered through the service, as staff register them (validated by Relation.clean).
     relations = [
-        *[(c, g, Relation.Kind.GUARDIAN, d, Relation.Basis.POPULATION_REGISTER, "") for c, g, d in GUARDIANS],
-        *[(p, r, Relation.Kind.RELATIVE, d, "", "") for p, r, d in RELATIVES],
-        *[(p, r, k, "", Relation.Basis.GUARDIANSHIP_AUTHORITY, scope) for p, r, k, scope in REPRESENTATIVES],
+        *[(c, g, Relation.Kind.GUARDIAN, d, Relation.Basis.POPULATION_REGISTER, "", "none", None) for c, g, d in GUARDIANS],
+        *[(p, r, Relation.Kind.RELATIVE, d, "", "", "none", None) for p, r, d in RELATIVES],
+        *[(p, r, k, "", b, scope, m, days) for p, r, k, b, scope, m, days in REPRESENTATIVES],
     ]  # fmt: skip
-    for person, related, kind, description, basis, scope in relations:
+    today = timezone.localdate()
+    for person, related, kind, description, basis, scope, min_sip, days in relations:
         if not Relation.objects.filter(
             person=people[person], related=people[related], kind=kind
         ).exists():
@@ -238,6 +243,8 @@ def load_demo_world() -> dict[str, int]:
                 description=description,
                 basis=basis,
                 scope=scope,
+                min_sip=min_sip,
+                valid_until=today + datetime.timedelta(days=days) if days else None,
             )
     before = Notification.objects.count()
     plans = load_demo_plans(people)  # their services queue invitations and closing notices

@@ -125,6 +125,15 @@ class Relation(models.Model):
         ADMINISTRATOR = "forvaltare", _("Förvaltare")
         AGENT = "ombud", _("Ombud with a power of attorney")
 
+    class MinSip(models.TextChoices):
+        """How far a representative's appointment or power of attorney lets him or her act for
+        the individual in Min SIP. Ranked: each level includes the ones before it."""
+
+        NONE = "none", _("No access in Min SIP")
+        READ = "read", _("Reads the plan")
+        WRITE = "write", _("Reads the plan and writes to those responsible")
+        ANSWER = "answer", _("Reads, writes and answers new versions of the plan")
+
     class Basis(models.TextChoices):
         POPULATION_REGISTER = "population_register", _("The population register")
         COURT = "court", _("A court's decision")
@@ -151,6 +160,16 @@ class Relation(models.Model):
         max_length=300,
         blank=True,
         help_text=_("For a representative: what the appointment or power of attorney covers."),
+    )
+    min_sip = models.CharField(
+        _("access in Min SIP"),
+        max_length=10,
+        choices=MinSip.choices,
+        default=MinSip.NONE,
+        help_text=_(
+            "For a representative: what the appointment or power of attorney lets him or her "
+            "do in the individual's SIP."
+        ),
     )
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -206,6 +225,11 @@ class Relation(models.Model):
             .exists()
         ):
             errors["related"] = _("The person is already registered in that role.")
+        if self.kind not in self.REPRESENTATIVES and self.min_sip != self.MinSip.NONE:
+            errors["min_sip"] = _(
+                "Only a god man, förvaltare or ombud acts for the individual in Min SIP. A "
+                "guardian acts for a child by law; a relative is invited by the individual."
+            )
         if self.kind == self.Kind.AGENT and not self.scope.strip():
             errors["scope"] = _("Write what the power of attorney covers.")
         today = timezone.localdate()

@@ -48,6 +48,7 @@ def relation_add(
     description: str = "",
     basis: str = "",
     scope: str = "",
+    min_sip: str = Relation.MinSip.NONE,
     valid_until=None,
     unit=None,
 ) -> Relation:
@@ -60,6 +61,7 @@ def relation_add(
         description=description.strip(),
         basis=basis,
         scope=scope.strip(),
+        min_sip=min_sip,
         valid_until=valid_until,
         created_by=actor,
         created_unit=unit,
@@ -79,6 +81,7 @@ def relation_end(relation: Relation) -> dict:
         "description": relation.description,
         "basis": relation.basis,
         "scope": relation.scope,
+        "min_sip": relation.min_sip,
         "valid_until": relation.valid_until.isoformat() if relation.valid_until else "",
         "created_at": relation.created_at.isoformat(),
         "created_by": str(relation.created_by or ""),

@@ -2,9 +2,10 @@
 
 Rule (docs/security.md): staff see and change a plan only while their acting unit takes part
 and the consent covers that unit; before consent only the initiating unit. The individual,
-a guardian of a child and an invited relative see it in Min SIP. Others get 404, so that a
-plan's existence does not leak; those who may look but not do get 403. Every plan that is
-shown is written to the access log, in the same request, before the page is rendered.
+a guardian of a child, a representative whose appointment covers the SIP and an invited
+relative see it in Min SIP. Others get 404, so that a plan's existence does not leak; those
+who may look but not do get 403. Every plan that is shown is written to the access log, in
+the same request, before the page is rendered.
 
 One loader (`plan_for_request`) and one view decorator (`plan_view`) serve staff pages and
 Min SIP alike; both read `request.actor` (samplan.people.session.ActorMiddleware).
@@ -58,13 +59,15 @@ def plans_of_unit(unit) -> QuerySet:
 
 
 def _citizen_plans(actor: policy.Citizen) -> QuerySet:
-    """The person's own plans, a guarded child's and those he or she is invited to as a
-    relative: found through the person's own rows (indexed), then decided one by one."""
+    """The person's own plans, a guarded child's, a represented individual's and those he or
+    she is invited to as a relative: found through the person's own rows (indexed), then
+    decided one by one."""
     person = actor.person
     own = Plan.objects.filter(person=person).order_by().values("pk")
     guarded = Plan.objects.filter(rules.guardian_of_q(person)).order_by().values("pk")
+    represented = Plan.objects.filter(rules.representative_of_q(person)).order_by().values("pk")
     invited = Consent.objects.filter(relatives=person).order_by().values("plan_id")
-    ids = own.union(guarded, invited)
+    ids = own.union(guarded, represented, invited)
     latest = Consent.objects.filter(plan=OuterRef("pk")).order_by("-number").values("pk")[:1]
     covered = Consent.objects.filter(
         rules.consent_given_q(), pk=OuterRef("latest"), relatives=person
@@ -72,7 +75,12 @@ def _citizen_plans(actor: policy.Citizen) -> QuerySet:
     candidates = (
         Plan.objects.filter(pk__in=ids)
         .annotate(latest=latest)
-        .filter(Q(person=person) | rules.guardian_of_q(person) | Exists(covered))
+        .filter(
+            Q(person=person)
+            | rules.guardian_of_q(person)
+            | rules.representative_of_q(person)
+            | Exists(covered)
+        )
         .distinct()
     )
     # The candidates are few: the policy decides each (age, protection, revoked access).

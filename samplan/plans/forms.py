@@ -908,12 +908,27 @@ class RelationForm(forms.Form):
             "For an ombud: what the power of attorney covers. For a god man or förvaltare: the task."
         ),
     )
+    min_sip = forms.ChoiceField(
+        label=_("Access in Min SIP"),
+        choices=Relation.MinSip.choices,
+        initial=Relation.MinSip.NONE,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_(
+            "Only for a god man, förvaltare or ombud, as far as the appointment or power of "
+            "attorney covers the SIP. Ending the SIP and inviting others stay the individual's "
+            "own decisions."
+        ),
+    )
     valid_until = forms.DateField(
         label=_("Valid until"),
         required=False,
         widget=DATE,
         help_text=_("For a power of attorney or an appointment with an end date."),
     )
+
+    def clean_min_sip(self) -> str:
+        return self.cleaned_data.get("min_sip") or Relation.MinSip.NONE
 
 
 class CopyGivenForm(forms.Form):

@@ -5,9 +5,12 @@ import datetime
 import enum
 from dataclasses import dataclass, field
 
+from django.db.models import prefetch_related_objects
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from samplan import policy
+from samplan.people.models import Relation
 from samplan.plans import rules
 from samplan.plans.models import Meeting, Plan, PlanVersion, RelativeAccess
 from samplan.plans.snapshot import snapshot_diff, snapshot_for
@@ -26,6 +29,7 @@ class Role(enum.StrEnum):
     INDIVIDUAL = "individual"  # an adult, about his or her own plan
     CHILD = "child"  # a child reading his or her own plan (rules.child_reads_own)
     GUARDIAN = "guardian"  # of a child (rules.acts_for_child)
+    REPRESENTATIVE = "representative"  # god man, förvaltare or ombud (rules.represents)
     RELATIVE = "relative"
 
     @property
@@ -40,6 +44,10 @@ class Role(enum.StrEnum):
     @property
     def is_guardian(self) -> bool:
         return self is Role.GUARDIAN
+
+    @property
+    def is_representative(self) -> bool:
+        return self is Role.REPRESENTATIVE
 
     @property
     def is_relative(self) -> bool:
@@ -77,15 +85,13 @@ class CitizenPlan:
     def is_child(self) -> bool:
         return self.role.is_child
 
-    @property
-    def can_act(self) -> bool:
-        """Approve, invite relatives, end the SIP: the adult individual or a guardian."""
-        return self.role in (Role.INDIVIDUAL, Role.GUARDIAN) and not self.plan.is_closed
-
-    @property
-    def can_write(self) -> bool:
-        """Write to the person responsible: everyone but an invited relative."""
-        return not self.role.is_relative
+    # What the viewer may do, as the policy decides (samplan.policy): answer a new version,
+    # write to those responsible, manage the SIP (invite relatives, end it).
+    may_answer: bool = False
+    may_write: bool = False
+    may_manage: bool = False
+    # A representative's relation to the individual: the kind and what it covers in Min SIP.
+    representation: Relation | None = None
 
 
 def role_of(plan: Plan, viewer) -> Role:
@@ -93,12 +99,15 @@ def role_of(plan: Plan, viewer) -> Role:
         return Role.INDIVIDUAL if rules.acts_for_self(viewer, plan) else Role.CHILD
     if rules.acts_for_child(viewer, plan):
         return Role.GUARDIAN
+    if rules.represents(viewer, plan):
+        return Role.REPRESENTATIVE
     return Role.RELATIVE
 
 
 def plan_for_citizen(plan: Plan, viewer, *, limit=None) -> CitizenPlan:
     """The plan as `viewer` reads it in Min SIP and on the PDF copy. Staff print the same copy,
     without what the consent keeps from their unit (`limit`, a rules.ItemLimit)."""
+    prefetch_related_objects([plan], "person__relations")
     role = role_of(plan, viewer)
     if role.is_relative:
         access = plan.relative_accesses.filter(relative=viewer, revoked_at__isnull=True).first()
@@ -116,13 +125,24 @@ def plan_for_citizen(plan: Plan, viewer, *, limit=None) -> CitizenPlan:
         ),
         None,
     )
-    if role.is_relative or role.is_child:
+    citizen = policy.Citizen(person=viewer)
+    may_answer = not plan.is_closed and bool(policy.decide(citizen, "plan.approve", plan))
+    if not may_answer:
         pending = None  # only those who answer read the proposal; others the plan in force
     # The one who answers a revision reads the proposal; everyone else the plan in force.
     snapshot = pending.snapshot if pending else (approved.snapshot if approved else {})
     snapshot = snapshot_for(snapshot, limit)
     view = CitizenPlan(plan, role, sections, approved, pending, snapshot)
     view.limited = limit is not None
+    view.may_answer = may_answer
+    view.may_write = bool(policy.decide(citizen, "plan.comment", plan))
+    view.may_manage = not plan.is_closed and bool(policy.decide(citizen, "plan.manage", plan))
+    if role.is_representative:
+        view.representation = next(
+            r
+            for r in plan.person.relations.all()
+            if r.related_id == viewer.pk and r.kind in Relation.REPRESENTATIVES
+        )
     view.who_does_what = _who_does_what(snapshot)
     if pending and approved:
         view.changes = changes_in_words(

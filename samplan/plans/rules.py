@@ -178,6 +178,59 @@ def relative_sees(person, plan: Plan) -> bool:
     )
 
 
+# A representative's access in Min SIP, ranked: each level includes those before it.
+MIN_SIP_RANK = {level: rank for rank, level in enumerate(Relation.MinSip.values)}
+
+
+def represents(person, plan: Plan, level: str = Relation.MinSip.READ) -> bool:
+    """A god man, förvaltare or ombud acts for the individual in Min SIP as far as the
+    appointment or power of attorney covers the SIP (Relation.min_sip: read, write, answer new
+    versions), while it is valid. Ending the SIP, and who else may see it, stay the
+    individual's own decisions (or the guardians', for a child). Never for a protected
+    individual (no proxy access to a protected identity). Reads the individual's relations
+    (prefetch `person__relations` when asking for many plans)."""
+    subject = plan.person
+    if subject.protected_identity:
+        return False
+    today = timezone.localdate()
+    wanted = MIN_SIP_RANK[level]
+    return any(
+        r.related_id == person.pk
+        and r.kind in Relation.REPRESENTATIVES
+        and MIN_SIP_RANK.get(r.min_sip, 0) >= wanted
+        and (r.valid_until is None or r.valid_until >= today)
+        for r in subject.relations.all()
+    )
+
+
+# What each level of a representative's access lets him or her do (the policy's actions).
+REPRESENTATIVE_ACTIONS = {
+    "plan.view": Relation.MinSip.READ,
+    "plan.comment": Relation.MinSip.WRITE,
+    "plan.approve": Relation.MinSip.ANSWER,
+}
+
+
+def representative_may(person, plan: Plan, action: str) -> bool:
+    """May `person`, as a representative, take this Min SIP action on the plan?"""
+    level = REPRESENTATIVE_ACTIONS.get(action)
+    return level is not None and represents(person, plan, level)
+
+
+def representative_of_q(person, prefix: str = "person__") -> Q:
+    """`represents` as a query condition, to find the candidates: `person` is a representative
+    with some access in Min SIP. The level, validity and protection are checked on the rows."""
+    return Q(
+        **{
+            f"{prefix}relations__related": person,
+            f"{prefix}relations__kind__in": Relation.REPRESENTATIVES,
+            f"{prefix}relations__min_sip__in": [
+                level for level in Relation.MinSip.values if level != Relation.MinSip.NONE
+            ],
+        }
+    )
+
+
 def acts_for_self(person, plan: Plan) -> bool:
     """The individual decides about his or her own plan (approves, ends it, invites
     relatives) from 18; for a child the guardians do (föräldrabalken 6 kap.)."""

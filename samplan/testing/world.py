@@ -1,7 +1,8 @@
 """A deterministic generated test world, and the crawl helpers the whole-site tests share.
 
 `build_world(seed=...)` writes organisations, units, staff, individuals (children with
-guardians, relatives, protected identities) and plans in every state with bulk operations, so
+guardians, relatives, representatives at every level of Min SIP access, protected
+identities) and plans in every state with bulk operations, so
 a world of 120 plans takes well under a second or two. The same seed gives the same world,
 down to the UUIDs, so a failing case can be rebuilt and looked at.
 
@@ -11,7 +12,8 @@ holds the edge cases the services should never produce but the access rules must
 right: ended and stray participants, a withdrawn or refused latest consent on an open plan, a
 plan closed before any consent, a child who turned 18 today, read-only principals, writing
 other actors, relatives invited in Min SIP but not covered by the consent (or covered but not
-invited, or invited and revoked), grants to see protected details that were revoked or expired.
+invited, or invited and revoked), representatives whose appointment ended yesterday or ends
+today, grants to see protected details that were revoked or expired.
 `World.notes` names the edge cases written into each plan, for failure messages.
 
 `RESULTS` carries numbers from a test run to pytest's terminal summary (samplan/conftest.py).
@@ -121,10 +123,17 @@ class World:
     plans: list[Plan]
     meetings: list[Meeting]
     notes: dict = field(default_factory=dict)  # plan pk -> edge cases written into the plan
+    representatives: list[Person] = field(default_factory=list)  # god men, förvaltare, ombud
 
     @property
     def persons(self) -> list[Person]:
-        everyone = self.individuals + self.guardians + self.relatives + self.unrelated
+        everyone = (
+            self.individuals
+            + self.guardians
+            + self.relatives
+            + self.unrelated
+            + self.representatives
+        )
         return list({p.pk: p for p in everyone}.values())
 
     @property
@@ -653,6 +662,14 @@ def build_world(
     for relation in relations:
         target = relatives_of if relation.kind == "relative" else guardians_of
         target.setdefault(relation.person.pk, []).append(relation.related)
+    # From a stream of its own, so that the rest of the world is what it was without them.
+    representatives = _representatives(
+        random.Random(seed + 2),  # noqa: S311
+        people,
+        the_individuals,
+        the_relatives,
+        today,
+    )
 
     # A few grants to see protected contact details that no longer hold (revoked, expired).
     protected_people = [p for p in people.rows if p.protected_identity]
@@ -718,10 +735,49 @@ def build_world(
         guardians=guardians,
         relatives=the_relatives,
         unrelated=unrelated,
+        representatives=representatives,
         plans=plan_rows,
         meetings=rows.meetings,
         notes={k: v for k, v in rows.notes.items() if v},
     )
+
+
+def _representatives(
+    rng: random.Random,
+    people: _People,
+    individuals: list[Person],
+    relatives: list[Person],
+    today: datetime.date,
+) -> list[Person]:
+    """God men, förvaltare and ombud, at every level of access in Min SIP, for about one
+    individual in four (children and protected individuals among them): some appointments
+    ended yesterday, end today or later, some are held by someone who is also a relative."""
+    made = _People(rng)
+    made.numbers = set(people.numbers)  # identity numbers stay unique across the world
+    levels = Relation.MinSip.values
+    rows = []
+    for index, individual in enumerate(individuals):
+        if index % 4 != 1:
+            continue
+        related = rng.choice(relatives) if rng.random() < 0.25 else None
+        if related is None or related.pk == individual.pk:
+            born = today - datetime.timedelta(days=rng.randint(30 * 365, 70 * 365))
+            related = made.make(born)
+        ends = rng.choice([None, None, 0, -1, 30])
+        rows.append(
+            Relation(
+                person=individual,
+                related=related,
+                kind=rng.choice(Relation.REPRESENTATIVES),
+                basis="overformyndare",
+                scope="Sörja för person",
+                min_sip=levels[(index // 4) % len(levels)],
+                valid_until=None if ends is None else today + datetime.timedelta(days=ends),
+            )
+        )
+    Person.objects.bulk_create(made.rows)
+    Relation.objects.bulk_create(rows)
+    return list({r.related.pk: r.related for r in rows}.values())
 
 
 def _join_requests(rng: random.Random, plans, units, members_of, now) -> None:

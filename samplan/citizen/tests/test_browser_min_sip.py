@@ -103,7 +103,7 @@ def test_an_invited_relative_sees_only_the_granted_parts(demo_world, page: Page)
     demo_login(page, "Camilla", "Andersson")  # Erik's sister: invited to see goals and meetings
     page.get_by_role("link", name="Eriks SIP").click()
     scan(page)
-    expect(page.get_by_role("heading", name="Dina mål")).to_be_visible()
+    expect(page.get_by_role("heading", name="Eriks mål")).to_be_visible()
     expect(page.get_by_role("heading", name="Nästa möte")).to_be_visible()
     expect(page.get_by_role("heading", name="Vem gör vad")).to_have_count(0)
     expect(page.get_by_role("link", name="Avsluta din SIP")).to_have_count(0)

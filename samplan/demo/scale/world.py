@@ -547,7 +547,7 @@ class World:
                 "given_name", "family_name", "email", "phone", "street_address", "postal_code",
                 "city", "protected_identity", "created_at", "updated_at"])  # fmt: skip
         w.table("relation", Relation, ["id", "person_id", "related_id", "kind", "description",
-                "basis", "scope", "valid_until", "created_at", "created_by_id",
+                "basis", "scope", "min_sip", "valid_until", "created_at", "created_by_id",
                 "created_unit_id"])  # fmt: skip
         w.table("contact_grant", ContactGrant, ["id", "person_id", "user_id", "unit_id",
                 "reason", "granted_by_id", "valid_until", "revoked_at",
@@ -1175,7 +1175,8 @@ class World:
         # Guardians as the population register has them.
         basis = Relation.Basis.POPULATION_REGISTER if kind == Relation.Kind.GUARDIAN else ""
         self.writer.tables["relation"].add((self.next_id("relation"), person.id, related.id,
-                                            kind, description, basis, "", None,
+                                            kind, description, basis, "",
+                                            Relation.MinSip.NONE, None,
                                             self.at(-400, 9), None, None))  # fmt: skip
 
     def subject(self, skel: Skel) -> PersonRec:

@@ -37,6 +37,7 @@ def plan_relation_add(
     description: str = "",
     basis: str = "",
     scope: str = "",
+    min_sip: str = Relation.MinSip.NONE,
     valid_until=None,
 ) -> Relation:
     """Register someone around the individual, by identity number: a person not yet in
@@ -69,6 +70,7 @@ def plan_relation_add(
             description=description,
             basis=basis,
             scope=scope,
+            min_sip=min_sip,
             valid_until=valid_until,
         )
     except ValidationError as error:
@@ -79,7 +81,13 @@ def plan_relation_add(
         kind=Kind.RELATION_ADDED,
         summary=_("%(kind)s registered: %(name)s")
         % {"kind": relation.get_kind_display(), "name": related.full_name},
-        after={"relation": relation.pk, "kind": kind, "related": str(related.pk), "basis": basis},
+        after={
+            "relation": relation.pk,
+            "kind": kind,
+            "related": str(related.pk),
+            "basis": basis,
+            "min_sip": relation.min_sip,
+        },
     )
     return relation
 

@@ -8,8 +8,8 @@ Min SIP actions (`plan.approve`, `plan.comment`, `plan.manage`).
 Every staff actor of a generated world (each user acting for each of his or her units, with
 the membership's role) is checked against every plan for every action, and for every route of
 one plan by method (GET uses the route's read action, POST its write action). The citizens
-around each plan (the individual, guardians, relatives, and a few strangers) are checked for
-every action. Then a sample of the staff cases goes through the real login, unit choice and
+around each plan (the individual, guardians, representatives, relatives, and a few strangers)
+are checked for every action. Then a sample of the staff cases goes through the real login, unit choice and
 request (Min SIP's own routes need a citizen login and are left to its tests).
 
 The totals are printed in pytest's terminal summary: `permission matrix: N cases, M mismatches`.
@@ -84,6 +84,7 @@ class PlanFacts:
     guardian_ids: frozenset  # the individual's registered guardians
     relative_ids: frozenset  # the individual's registered relatives
     invited_ids: frozenset  # relatives with an active RelativeAccess (invited in Min SIP)
+    representatives: dict  # person id -> [(access in Min SIP, valid until)] of god man etc.
     child_reads_from: int  # the local agreement's age from which a child reads the plan
 
 
@@ -121,10 +122,14 @@ def load_facts(plan_ids) -> dict:
     ).values_list("plan_id", "relative_id"):
         invited.setdefault(plan_id, set()).add(relative_id)
     relations: dict = {}
-    for person_id, related_id, kind in Relation.objects.filter(
+    representing: dict = {}
+    for person_id, related_id, kind, min_sip, valid_until in Relation.objects.filter(
         person_id__in=[r[2] for r in rows]
-    ).values_list("person_id", "related_id", "kind"):
+    ).values_list("person_id", "related_id", "kind", "min_sip", "valid_until"):
         relations.setdefault((person_id, kind), set()).add(related_id)
+        if kind in ("god_man", "forvaltare", "ombud"):
+            mandates = representing.setdefault(person_id, {}).setdefault(related_id, [])
+            mandates.append((min_sip, valid_until))
     facts = {}
     for pk, state, person_id, initiating_unit_id, birth_date, protected, reads_from in rows:
         consent_id, _number, decision = latest.get(pk, (None, None, None))
@@ -142,6 +147,7 @@ def load_facts(plan_ids) -> dict:
             relative_ids=frozenset(relations.get((person_id, "relative"), ())),
             child_reads_from=reads_from or 16,
             invited_ids=frozenset(invited.get(pk, ())),
+            representatives=representing.get(person_id, {}),
         )
     return facts
 
@@ -168,6 +174,13 @@ CITIZEN = _row(ALLOW, *[FORBIDDEN] * 4, ALLOW)  # the adult individual; a guardi
 # A child reading his or her own plan: may write a message, never approve or end it.
 CHILD = {**_row(ALLOW, *[FORBIDDEN] * 5), "plan.comment": ALLOW}
 NOTHING = _row(*[NOT_FOUND] * 6)
+# A representative (god man, förvaltare, ombud) by the access the appointment gives in Min SIP:
+# reads; reads and writes; reads, writes and answers new versions. Never manages the SIP.
+REPRESENTATIVE = {
+    "read": _row(ALLOW, *[FORBIDDEN] * 5),
+    "write": {**_row(ALLOW, *[FORBIDDEN] * 5), "plan.comment": ALLOW},
+    "answer": {**_row(ALLOW, *[FORBIDDEN] * 5), "plan.comment": ALLOW, "plan.approve": ALLOW},
+}
 
 
 def _age(born: datetime.date, today: datetime.date) -> int:
@@ -208,6 +221,14 @@ def _citizen_row(actor: CitizenActor, plan: PlanFacts, today: datetime.date) -> 
         and not plan.protected
     ):
         return CITIZEN
+    valid = [
+        level
+        for level, until in plan.representatives.get(person, ())
+        if level in REPRESENTATIVE and (until is None or until >= today)
+    ]
+    if valid and not plan.protected:
+        best = max(valid, key=list(REPRESENTATIVE).index)
+        return REPRESENTATIVE[best]
     if (
         person in plan.relative_ids
         and plan.current_decision == "given"
@@ -260,8 +281,9 @@ def describe_plan(world, facts: PlanFacts) -> str:
 
 
 def citizens_around(world, facts: PlanFacts, rng: random.Random, everyone: list) -> list:
-    """The individual, the guardians, the relatives, and a few people from elsewhere."""
-    ids = {facts.person_id, *facts.guardian_ids, *facts.relative_ids}
+    """The individual, the guardians, the representatives, the relatives, and a few people
+    from elsewhere."""
+    ids = {facts.person_id, *facts.guardian_ids, *facts.relative_ids, *facts.representatives}
     ids.update(p.pk for p in rng.sample(everyone, 2))
     return sorted(ids, key=str)
 
@@ -337,6 +359,8 @@ def _relation(facts: PlanFacts, person_id) -> str:
         roles.append("the individual")
     if person_id in facts.guardian_ids:
         roles.append("guardian")
+    for level, until in facts.representatives.get(person_id, ()):
+        roles.append(f"representative ({level}, until {until})")
     if person_id in facts.relative_ids:
         roles.append("relative")
         if person_id in facts.current_relatives:

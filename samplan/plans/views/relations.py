@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from samplan import policy
 from samplan.core.parsing import parse_id
+from samplan.people.models import Relation
 from samplan.people.session import StaffRequest
 from samplan.plans import forms as f
 from samplan.plans import services
@@ -52,6 +53,13 @@ def relations(request: StaffRequest, plan: Plan) -> HttpResponse:
         else []
     )
     context = workspace_context(
-        request, plan, "relations", form=form, relations=rows, shown=shown, person=person
+        request,
+        plan,
+        "relations",
+        form=form,
+        relations=rows,
+        shown=shown,
+        person=person,
+        representatives=Relation.REPRESENTATIVES,
     )
     return render_form(request, "plans/relations.html", context, form)
