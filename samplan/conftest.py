@@ -121,6 +121,17 @@ def person(db) -> Person:
     )
 
 
+# The summary lines the suite prints (read by people and by CI), from samplan.testing.world.RESULTS.
+SUMMARY_LINES = (
+    ("matrix", "permission matrix: {cases} cases, {mismatches} mismatches"),
+    ("items", "item visibility: {cases} cases, {mismatches} mismatches"),
+    ("fuzz", "form fuzz: {cases} requests, {mismatches} server errors"),
+    ("errors", "form errors: {cases} forms, {mismatches} not tied"),
+    ("once", "double submit: {cases} forms, {mismatches} duplicates"),
+    ("baselines", "query baselines: {cases} pages, {mismatches} over"),
+)
+
+
 def pytest_terminal_summary(terminalreporter):
     from django.conf import settings
 
@@ -130,26 +141,9 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(
             f"axe: {AXE_RESULTS['pages']} pages, {AXE_RESULTS['violations']} violations"
         )
-    if "matrix" in RESULTS:
-        matrix = RESULTS["matrix"]
-        terminalreporter.write_line(
-            f"permission matrix: {matrix['cases']} cases, {matrix['mismatches']} mismatches"
-        )
-    if "items" in RESULTS:
-        items = RESULTS["items"]
-        terminalreporter.write_line(
-            f"item visibility: {items['cases']} cases, {items['mismatches']} mismatches"
-        )
-    if "fuzz" in RESULTS:
-        fuzz = RESULTS["fuzz"]
-        terminalreporter.write_line(
-            f"form fuzz: {fuzz['cases']} requests, {fuzz['mismatches']} server errors"
-        )
-    if "baselines" in RESULTS:
-        baselines = RESULTS["baselines"]
-        terminalreporter.write_line(
-            f"query baselines: {baselines['cases']} pages, {baselines['mismatches']} over"
-        )
+    for name, line in SUMMARY_LINES:
+        if name in RESULTS:
+            terminalreporter.write_line(line.format(**RESULTS[name]))
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -90,11 +90,13 @@ MIDDLEWARE = [
     "samplan.accounts.middleware.ActingUnitMiddleware",
     "samplan.people.session.ActorMiddleware",  # request.actor: the one shape of who acts
     "django.contrib.messages.middleware.MessageMiddleware",
+    "samplan.core.once.SubmitOnceMiddleware",  # a form sent twice runs once
     "samplan.audit.middleware.AccessLogFailClosedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "samplan.core.middleware.NoStoreMiddleware",
     "samplan.core.middleware.MethodNotAllowedPageMiddleware",
+    "samplan.core.middleware.FailedFormTitleMiddleware",  # "Fel: …" after a failed submit
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
 
@@ -117,6 +119,8 @@ TEMPLATES = [
                 "samplan.citizen.context_processors.citizen",
                 "samplan.notifications.context_processors.inbox",
             ],
+            # `{% once %}` in every POST form, without a load (samplan.core.once).
+            "builtins": ["samplan.core.once"],
         },
     },
 ]

@@ -104,6 +104,10 @@ def _detail_with(request, plan, status=400, **forms) -> HttpResponse:
 @plan_view("plan.view", "plan.approve", methods=("POST",), citizen=True)
 def answer(request: CitizenRequest, plan: Plan) -> HttpResponse:
     """Approve or decline a new version of the plan."""
+    if not rules.may_start("version.approve", plan):
+        # Answered already (another tab, the other guardian) or withdrawn: say so on the plan.
+        messages.info(request, _("No version is waiting for your approval."))
+        return redirect("citizen:plan", plan_id=plan.pk)
     form = f.AnswerForm(request.POST)
     done = _act(
         request,

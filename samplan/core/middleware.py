@@ -1,7 +1,9 @@
-"""Response headers that every page needs."""
+"""What every response needs: headers, pages in the reader's language, the title of a failed
+form."""
 
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import gettext as _
 
 
 class NoStoreMiddleware:
@@ -31,4 +33,29 @@ class MethodNotAllowedPageMiddleware:
             page = render(request, "405.html", status=405)
             page["Allow"] = response.get("Allow", "")
             return page
+        return response
+
+
+class FailedFormTitleMiddleware:
+    """A page shown again because a form had errors says so first in its title ("Fel: …"),
+    which a screen reader reads before anything else; every such page has the error summary
+    (includes/form_errors.html), so the rule holds for every form without each view."""
+
+    SUMMARY = b'class="error-summary"'
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.method == "POST"
+            and response.get("Content-Type", "").startswith("text/html")
+            and not getattr(response, "streaming", False)
+            and self.SUMMARY in response.content
+        ):
+            prefix = f"<title>{_('Error:')} ".encode()
+            response.content = response.content.replace(b"<title>", prefix, 1)
+            if response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(response.content))
         return response

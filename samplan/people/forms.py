@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from samplan.core import dates
 from samplan.people import identity
 from samplan.people.models import Person
 
@@ -105,6 +106,10 @@ class PersonRegisterForm(forms.ModelForm):
                 parsed = identity.parse_identity_number(raw)
         except ValidationError as error:
             self.add_error("number", error)
+            return cleaned
+        born = parsed.birth_date or cleaned.get("birth_date")
+        if problem := dates.date_problem("birth", born):
+            self.add_error("birth_date" if parsed.birth_date is None else "number", problem)
             return cleaned
         if Person.objects.filter(identity_kind=parsed.kind, identity_number=parsed.value).exists():
             self.add_error(

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from samplan.core import dates
 from samplan.people import identity
 
 ADULT_AGE = 18
@@ -232,11 +233,8 @@ class Relation(models.Model):
             )
         if self.kind == self.Kind.AGENT and not self.scope.strip():
             errors["scope"] = _("Write what the power of attorney covers.")
-        today = timezone.localdate()
-        if self.valid_until and self.valid_until < today:
-            errors["valid_until"] = _("The date has passed. Give a date from today on.")
-        elif self.valid_until and self.valid_until > today.replace(year=today.year + 25):
-            errors["valid_until"] = _("Give a date within 25 years.")
+        if problem := dates.date_problem("valid_until", self.valid_until):
+            errors["valid_until"] = problem
         if errors:
             raise ValidationError(errors)
 

@@ -1,6 +1,8 @@
 """Registering individuals."""
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from samplan.accounts.models import User
 from samplan.people.identity import IdentityNumber
@@ -34,7 +36,14 @@ def person_register(
         **{key: value.strip() for key, value in contact.items()},
     )
     person.full_clean()
-    person.save()
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        # Registered at the same moment by someone else (full_clean saw no one yet).
+        raise ValidationError(
+            {"number": _("The person is already registered. Search for him or her instead.")}
+        ) from None
     return person
 
 

@@ -1,6 +1,7 @@
 """Finding and registering individuals. Identity numbers travel only in POST bodies."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -42,15 +43,19 @@ def person_register_view(request: HttpRequest) -> HttpResponse:
     form = PersonRegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        person = person_register(
-            actor=request.user,
-            number=data["parsed_identity"],
-            given_name=data["given_name"],
-            family_name=data["family_name"],
-            birth_date=data.get("birth_date"),
-            protected_identity=data["protected_identity"],
-            **{key: data[key] for key in CONTACT_FIELDS},
-        )
+        try:
+            person = person_register(
+                actor=request.user,
+                number=data["parsed_identity"],
+                given_name=data["given_name"],
+                family_name=data["family_name"],
+                birth_date=data.get("birth_date"),
+                protected_identity=data["protected_identity"],
+                **{key: data[key] for key in CONTACT_FIELDS},
+            )
+        except ValidationError as error:  # registered by someone else at the same moment
+            form.add_error("number", error.message_dict.get("number", error.messages))
+            return render(request, "people/register.html", {"form": form}, status=400)
         messages.success(request, _("%(name)s is registered.") % {"name": person.full_name})
         return render(
             request,

@@ -78,6 +78,13 @@ class WorklistFilterForm(forms.Form):
     )
 
 
+def needed_when(field: forms.Field, when: str) -> forms.Field:
+    """A field needed only in some cases says which next to its label, instead of being
+    marked optional (includes/field.html); the service refuses it at the field."""
+    field.needed_when = when
+    return field
+
+
 class InitiativeForm(forms.Form):
     source = forms.ChoiceField(
         label=_("Who proposed the SIP?"),
@@ -85,10 +92,13 @@ class InitiativeForm(forms.Form):
         initial=Plan.Source.STAFF,
         widget=forms.RadioSelect,
     )
-    source_detail = forms.CharField(
-        label=_("Name of the person or organisation who proposed it"),
-        required=False,
-        max_length=200,
+    source_detail = needed_when(
+        forms.CharField(
+            label=_("Name of the person or organisation who proposed it"),
+            required=False,
+            max_length=200,
+        ),
+        _("needed when a relative or another actor proposed it"),
     )
     reasons = forms.MultipleChoiceField(
         label=_("Why is a SIP needed?"),
@@ -765,17 +775,23 @@ class FollowUpForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages=REQUIRED,
     )
-    next_follow_up = forms.DateField(label=_("Next follow-up"), required=False, widget=DATE)
+    next_follow_up = needed_when(
+        forms.DateField(label=_("Next follow-up"), required=False, widget=DATE),
+        _("needed unless the SIP is closed"),
+    )
     approval_method = forms.ChoiceField(
         label=_("If revised: did the individual approve the new version at the meeting?"),
         required=False,
         choices=[("", _("Not yet: ask for approval"))] + list(PlanVersion.Method.choices),
         widget=forms.RadioSelect,
     )
-    closing_reason = forms.ChoiceField(
-        label=_("If closed: reason"),
-        required=False,
-        choices=[("", "–")] + list(Plan.ClosingReason.choices),
+    closing_reason = needed_when(
+        forms.ChoiceField(
+            label=_("If closed: reason"),
+            required=False,
+            choices=[("", "–")] + list(Plan.ClosingReason.choices),
+        ),
+        _("needed when the SIP is closed"),
     )
     closing_text = forms.CharField(
         label=_("About the closing"), required=False, widget=forms.Textarea(attrs={"rows": 2})

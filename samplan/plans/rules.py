@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samplan.accounts.models import Membership, Organization
+from samplan.core import dates
 from samplan.people.models import Relation
 from samplan.plans.models import (
     Consent,
@@ -176,6 +177,18 @@ def relative_sees(person, plan: Plan) -> bool:
             for a in plan.relative_accesses.all()
         )
     )
+
+
+def date_sane(kind: str, value, field: str) -> None:
+    """Refuse a date outside the sane range of its kind (samplan.core.dates), at its field."""
+    problem = dates.date_problem(kind, value)
+    refuse_unless(problem is None, problem or "", field)
+
+
+def initiative_names_proposer(source: str) -> bool:
+    """A SIP proposed by a relative or another actor records who that was; staff and the
+    individual are known already (the initiator, the person the plan is about)."""
+    return source in (Plan.Source.RELATIVE, Plan.Source.OTHER_ACTOR)
 
 
 # A representative's access in Min SIP, ranked: each level includes those before it.

@@ -3,9 +3,13 @@ import datetime
 from django import template
 from django.utils import timezone, translation
 
-from samplan.core import law
+from samplan.core import dates, law
 
 register = template.Library()
+
+# Dates in words, one way everywhere (samplan.core.dates): {{ meeting.starts_at|day_time }}.
+for _name in ("day", "short_day", "day_time", "short_day_time", "weekday_time", "clock"):
+    register.filter(_name, getattr(dates, _name))
 
 
 @register.filter

@@ -11,9 +11,12 @@ new form is fuzzed without changing this test. The inputs the penetration test r
 digits and letters, NUL and zero-width characters, lists where one value is expected, missing
 and duplicated fields, malformed bodies and bad `next` values. Each runs inside a savepoint that
 is rolled back, and the client's cookies are put back, so every request meets the same world.
-No answer may be a server error, and no redirect may leave the site.
+No answer may be a server error, and no redirect may leave the site. A form shown again with
+errors must tie every message to its field (`aria-describedby`) and every summary link to an
+element that is there.
 
-The totals are printed in pytest's terminal summary: `form fuzz: N requests, M server errors`.
+The totals are printed in pytest's terminal summary: `form fuzz: N requests, M server errors`
+and `form errors: N forms, M not tied`.
 """
 
 import os
@@ -369,6 +372,30 @@ def reported_inputs(clients: dict) -> list[tuple[Client, str, dict]]:
     return inputs
 
 
+SUMMARY_RE = re.compile(r'<div class="error-summary".*?</div>', re.S)
+
+
+def untied_errors(html: str) -> list[str]:
+    """What a screen reader would miss on a form shown again with errors: a field's message
+    that no control's `aria-describedby` names, or a summary link to an id that is not there."""
+    ids = set(re.findall(r'\sid="([^"]+)"', html))
+    described = {
+        part for value in re.findall(r'aria-describedby="([^"]+)"', html) for part in value.split()
+    }
+    problems = [
+        f"message {eid} is tied to no field"
+        for eid in re.findall(r'class="field__error" id="([^"]+)"', html)
+        if eid not in described
+    ]
+    for summary in SUMMARY_RE.findall(html):
+        problems += [
+            f"summary link #{target} leads nowhere"
+            for target in re.findall(r'href="#([^"]*)"', summary)
+            if target not in ids
+        ]
+    return problems
+
+
 def leaves_the_site(response) -> bool:
     """A redirect to another site: another host, a scheme such as javascript:, or a path that
     browsers read as a host (//evil, /\\evil). A relative one ("foo") stays on the site."""
@@ -412,6 +439,8 @@ def test_no_form_answers_malformed_input_with_a_server_error(db, settings, monke
         print(f"fuzz crawl: {time.perf_counter() - started:.1f} s, {len(targets)} targets")
     reported = reported_inputs(clients)
     server_errors, statuses, not_swedish, open_redirects = [], {}, [], []
+    shown_with_errors: set[str] = set()
+    not_tied: dict[str, list[str]] = {}
     try:
         for number in range(max(REQUESTS, len(reported))):
             if number < len(reported):
@@ -445,11 +474,19 @@ def test_no_form_answers_malformed_input_with_a_server_error(db, settings, monke
                 and 'lang="sv"' not in response.content.decode(errors="replace")
             ):
                 not_swedish.append(f"{target.actor}: POST {target.path}")
+            elif response.status_code == 400 and "html" in response.get("Content-Type", ""):
+                html = response.content.decode(errors="replace")
+                if SUMMARY_RE.search(html):
+                    form = re.sub(r"/[0-9a-f-]{36}/|/\d+/", "/*/", target.path)
+                    shown_with_errors.add(form)
+                    if problems := untied_errors(html):
+                        not_tied.setdefault(form, problems)
     finally:
         got_request_exception.disconnect(dispatch_uid="form-fuzz")
 
     sent = sum(statuses.values())
     record_results("fuzz", cases=sent, mismatches=len(server_errors))
+    record_results("errors", cases=len(shown_with_errors), mismatches=len(not_tied))
     distinct: dict = {}
     for error in errors:
         where, _sep, detail = error.partition(": ")
@@ -459,5 +496,7 @@ def test_no_form_answers_malformed_input_with_a_server_error(db, settings, monke
     assert not server_errors, f"{len(server_errors)} server errors, distinct:\n{shown}"
     assert not not_swedish, sorted(set(not_swedish))[:SHOWN]
     assert not open_redirects, sorted(set(open_redirects))[:SHOWN]
+    assert not not_tied, sorted(not_tied.items())[:SHOWN]
+    assert len(shown_with_errors) >= 15, sorted(shown_with_errors)
     assert sent >= REQUESTS
     assert statuses.get(200, 0) + statuses.get(302, 0) + statuses.get(400, 0) > 0

@@ -62,6 +62,15 @@ def followup_record(
         refuse_unless(
             next_follow_up is not None and next_follow_up > timezone.localdate(),
             _("Set the date of the next follow-up, after today."),
+            "next_follow_up",
+        )
+        rules.date_sane("follow_up", next_follow_up, "next_follow_up")
+    else:
+        # Nobody's choice is recorded for them: the reason for closing is chosen.
+        refuse_unless(
+            closing_reason in Plan.ClosingReason.values,
+            _("Choose a reason for closing."),
+            "closing_reason",
         )
     followup = FollowUp.objects.create(
         plan=plan,
@@ -87,7 +96,7 @@ def followup_record(
         plan_close_now(
             plan,
             actor=actor,
-            reason=closing_reason or Plan.ClosingReason.NOT_NEEDED,
+            reason=closing_reason,
             text=closing_text,
         )
         return followup

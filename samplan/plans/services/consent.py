@@ -3,7 +3,7 @@
 import datetime
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from samplan.accounts.models import Unit
@@ -118,11 +118,24 @@ def consent_record(
         decision in {Consent.Decision.GIVEN, Consent.Decision.REFUSED},
         _("Choose whether consent was given or refused."),
     )
-    refuse_unless(decided_on <= today, _("The date of the consent cannot be in the future."))
+    refuse_unless(
+        decided_on <= today, _("The date of the consent cannot be in the future."), "decided_on"
+    )
+    rules.date_sane("consent", decided_on, "decided_on")
+    started = timezone.localdate(plan.initiated_at)
+    refuse_unless(
+        decided_on >= started,
+        _("The consent cannot be dated before the SIP was initiated (%(day)s).")
+        % {"day": formats.date_format(started, "j F Y")},
+        "decided_on",
+    )
     refuse_unless(
         valid_until is None or valid_until >= decided_on,
         _("The consent cannot end before it was given."),
+        "valid_until",
     )
+    if valid_until is not None:
+        rules.date_sane("valid_until", valid_until, "valid_until")
     refuse_unless(mode in Consent.Mode.values, _("Say how the consent was given."))
     rules.consent_givers_valid(
         plan, given_by, list(guardians), today, refused=decision == Consent.Decision.REFUSED
@@ -221,8 +234,16 @@ def consent_withdraw(
     by_citizen = isinstance(actor, Citizen)
     if by_citizen:
         decided_on, mode, note = timezone.localdate(), Consent.Mode.DIGITAL, ""
-    refuse_unless(decided_on is not None, _("Enter the date."))
-    refuse_unless(decided_on <= timezone.localdate(), _("The date cannot be in the future."))
+    refuse_unless(decided_on is not None, _("Enter the date."), "decided_on")
+    refuse_unless(
+        decided_on <= timezone.localdate(), _("The date cannot be in the future."), "decided_on"
+    )
+    refuse_unless(
+        decided_on >= current.decided_on,
+        _("The consent cannot be withdrawn before it was given (%(day)s).")
+        % {"day": formats.date_format(current.decided_on, "j F Y")},
+        "decided_on",
+    )
     withdrawal = Consent.objects.create(
         plan=plan,
         number=current.number + 1,

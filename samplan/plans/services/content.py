@@ -99,6 +99,8 @@ def plan_update(*, actor: Actor, plan: Plan, expected_version: int, **fields) ->
         raise TypeError(f"not editable here: {sorted(unknown)}")
     content_editable(plan)
     rules.established_fields_kept(plan, fields)
+    if "next_follow_up" in fields and fields["next_follow_up"] != plan.next_follow_up:
+        rules.date_sane("follow_up", fields["next_follow_up"], "next_follow_up")
     if "overall_responsibility" in fields:
         rules.overall_responsibility_valid(fields["overall_responsibility"])
     if fields.get("lead") is not None:
@@ -232,6 +234,8 @@ def intervention_save(
     """Add or change an intervention, with its responsible organisation (the law's core)."""
     content_editable(plan)
     refuse_unless(bool(what.strip()), _("Describe the intervention."))
+    if intervention is None or start != intervention.start:
+        rules.date_sane("intervention", start, "start")
     refuse_unless(status in Intervention.Status.values, _("Choose a status."))
     refuse_unless(
         responsible_unit is None or responsible_unit.organization_id == organization.pk,

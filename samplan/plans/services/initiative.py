@@ -55,8 +55,9 @@ def plan_initiate(
     )
     refuse_unless(source in Plan.Source.values, _("Say who proposed the SIP."))
     refuse_unless(
-        source == Plan.Source.STAFF or bool(source_detail.strip()),
-        _("Say who proposed the SIP."),
+        not rules.initiative_names_proposer(source) or bool(source_detail.strip()),
+        _("Write the name of the relative or the actor who proposed the SIP."),
+        "source_detail",
     )
     # Initiatives for one individual run one at a time, so two cannot both start a plan.
     list(Person.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True))

@@ -61,7 +61,8 @@ def meeting_schedule(
         rules.may_start(transition, plan),
         _("A first meeting is for a new SIP; a follow-up meeting is for an established one."),
     )
-    refuse_unless(starts_at > timezone.now(), _("The meeting must be in the future."))
+    refuse_unless(starts_at > timezone.now(), _("The meeting must be in the future."), "starts_at")
+    rules.date_sane("meeting", timezone.localtime(starts_at).date(), "starts_at")
     refuse_unless(
         bool(place.strip()) or bool(video_link.strip()), _("Give a place or a video link.")
     )
@@ -132,7 +133,8 @@ def meeting_reschedule(
     meeting = meeting_lock(meeting)
     plan = meeting.plan
     rules.meeting_changeable(plan, meeting)
-    refuse_unless(starts_at > timezone.now(), _("The meeting must be in the future."))
+    refuse_unless(starts_at > timezone.now(), _("The meeting must be in the future."), "starts_at")
+    rules.date_sane("meeting", timezone.localtime(starts_at).date(), "starts_at")
     place, video_link = place.strip(), video_link.strip()
     refuse_unless(bool(place) or bool(video_link), _("Give a place or a video link."))
     before = {

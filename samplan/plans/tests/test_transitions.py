@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from samplan.notifications.models import Notification
 from samplan.plans import rules, services
-from samplan.plans.models import ClosingNotice, Meeting, Plan
+from samplan.plans.models import ClosingNotice, Consent, Meeting, Plan
 from samplan.policy import Citizen
 from samplan.testing.cast import (
     assert_event,
@@ -67,11 +67,18 @@ def test_an_unknown_reason_is_refused(sip):
     assert not Plan.objects.exists()
 
 
-def test_a_proposal_from_someone_other_than_staff_says_who_proposed_it(sip):
-    with refused("Say who proposed the SIP"):
+def test_a_proposal_from_a_relative_or_another_actor_says_who_proposed_it(sip):
+    with refused("Write the name of the relative or the actor"):
         sip.initiate(source="relative", source_detail=" ")
+    with refused("Write the name of the relative or the actor"):
+        sip.initiate(source="other_actor")
     plan = sip.initiate(source="relative", source_detail="Evas bror")
     assert (plan.initiative_source, plan.initiative_source_detail) == ("relative", "Evas bror")
+
+
+def test_a_proposal_from_the_individual_needs_no_name(sip):
+    plan = sip.initiate(source="individual", source_detail="")
+    assert plan.initiative_source == "individual"
 
 
 def test_an_individual_has_only_one_open_plan(sip, person):
@@ -189,8 +196,16 @@ def test_a_consent_cannot_be_dated_in_the_future(sip):
     assert fresh(plan).state == "initiated" and not plan.consents.exists()
 
 
-def test_a_consent_cannot_end_before_it_was_given(sip):
+def initiated_days_ago(sip, days: int) -> Plan:
+    """A plan initiated some days ago, so that a consent may be dated back."""
     plan = sip.initiate()
+    started = timezone.now() - datetime.timedelta(days=days)
+    Plan.objects.filter(pk=plan.pk).update(initiated_at=started)
+    return fresh(plan)
+
+
+def test_a_consent_cannot_end_before_it_was_given(sip):
+    plan = initiated_days_ago(sip, 5)
     with refused("The consent cannot end before it was given"):
         sip.consent(plan, decided_on=in_days(-1), valid_until=in_days(-2))
     assert fresh(plan).state == "initiated"
@@ -286,8 +301,9 @@ def test_no_meeting_is_scheduled_without_consent(sip, state):
 
 
 def test_no_meeting_is_scheduled_on_an_expired_consent(sip):
-    plan = sip.initiate()
-    sip.consent(plan, decided_on=in_days(-30), valid_until=in_days(-1))
+    plan = initiated_days_ago(sip, 40)
+    consent = sip.consent(plan, decided_on=in_days(-30), valid_until=in_days(10))
+    Consent.objects.filter(pk=consent.pk).update(valid_until=in_days(-1))
     with refused("The consent expired on"):
         sip.invite(plan)
     assert fresh(plan).state == "consented"

@@ -1,0 +1,51 @@
+"""One error experience: a failed submit says so in the title, focuses the summary, and every
+summary link reaches its field, radio and checkbox groups included."""
+
+import re
+
+from django.test import Client
+
+from samplan.testing.cast import login
+
+
+def ids_in(html: str) -> set[str]:
+    return set(re.findall(r'\sid="([^"]+)"', html))
+
+
+def test_a_failed_submit_starts_the_title_with_fel_and_focuses_the_summary(client, alice, sip):
+    plan = sip.to("consented")
+    login(client, alice)
+    response = client.post(f"/sip/{plan.pk}/plan/", {"form": "goal", "goal-text": ""})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert re.search(r"<title>Fel: ", html)
+    assert re.search(r'class="error-summary" role="alert" tabindex="-1" autofocus', html)
+    links = re.findall(r'<div class="error-summary".*?</div>', html, re.S)[0]
+    targets = re.findall(r'href="#([^"]+)"', links)
+    assert "id_goal-term" in targets  # a radio group
+    assert set(targets) <= ids_in(html), set(targets) - ids_in(html)
+
+
+def test_a_page_shown_without_errors_keeps_its_title(client, alice, sip):
+    plan = sip.to("consented")
+    login(client, alice)
+    html = client.get(f"/sip/{plan.pk}/plan/").content.decode()
+    assert "<title>Fel:" not in html and 'class="error-summary"' not in html
+
+
+def test_the_staff_login_with_empty_fields_shows_the_summary():
+    response = Client().post("/konto/logga-in/", {"username": "", "password": ""})
+    html = response.content.decode()
+    assert 'class="error-summary"' in html
+    assert "<title>Fel: " in html
+
+
+def test_a_field_needed_only_sometimes_says_when_instead_of_optional(client, alice, sip):
+    plan = sip.to("active")
+    login(client, alice)
+    html = client.get(f"/sip/{plan.pk}/uppfoljning/").content.decode()
+    label = re.search(
+        r'<label class="field__label" for="id_next_follow_up">(.*?)</label>', html, re.S
+    )
+    assert label and "behövs om SIP:en inte avslutas" in label.group(1)
+    assert "frivilligt" not in label.group(1)
