@@ -119,8 +119,9 @@ TEMPLATES = [
                 "samplan.citizen.context_processors.citizen",
                 "samplan.notifications.context_processors.inbox",
             ],
-            # `{% once %}` in every POST form, without a load (samplan.core.once).
-            "builtins": ["samplan.core.once"],
+            # Without a load: `{% once %}` in every POST form (samplan.core.once) and the
+            # date words and helpers of samplan.core.templatetags.samplan (|day, |day_time).
+            "builtins": ["samplan.core.once", "samplan.core.templatetags.samplan"],
         },
     },
 ]

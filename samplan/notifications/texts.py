@@ -3,9 +3,9 @@
 import datetime
 
 from django.conf import settings
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from samplan.core import dates
 from samplan.notifications.models import Notification
 
 Kind = Notification.Kind
@@ -34,11 +34,11 @@ def email_body(line: str, path: str) -> str:
 
 
 def when_text(moment: datetime.datetime) -> str:
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    return dates.weekday_time(moment)
 
 
 def day_text(day: datetime.date) -> str:
-    return formats.date_format(day, "DATE_FORMAT")
+    return dates.day(day)
 
 
 def meeting_texts(kind: str) -> tuple[str, str]:

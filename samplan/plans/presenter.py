@@ -6,10 +6,11 @@ import enum
 from dataclasses import dataclass, field
 
 from django.db.models import prefetch_related_objects
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samplan import policy
+from samplan.core import dates
 from samplan.people.models import Relation
 from samplan.plans import rules
 from samplan.plans.models import Meeting, Plan, PlanVersion, RelativeAccess
@@ -210,7 +211,7 @@ def changes_in_words(old: dict, new: dict) -> list[str]:
 
 
 def _day(iso: str) -> str:
-    return formats.date_format(datetime.date.fromisoformat(iso), "j F Y") if iso else "–"
+    return dates.day(datetime.date.fromisoformat(iso)) if iso else "–"
 
 
 def _who_does_what(snapshot: dict) -> list[dict]:

@@ -3,10 +3,11 @@
 import datetime
 
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samplan.accounts.models import Unit
+from samplan.core import dates
 from samplan.people.models import Person
 from samplan.plans import rules
 from samplan.plans.models import (
@@ -126,7 +127,7 @@ def consent_record(
     refuse_unless(
         decided_on >= started,
         _("The consent cannot be dated before the SIP was initiated (%(day)s).")
-        % {"day": formats.date_format(started, "j F Y")},
+        % {"day": dates.day(started)},
         "decided_on",
     )
     refuse_unless(
@@ -241,7 +242,7 @@ def consent_withdraw(
     refuse_unless(
         decided_on >= current.decided_on,
         _("The consent cannot be withdrawn before it was given (%(day)s).")
-        % {"day": formats.date_format(current.decided_on, "j F Y")},
+        % {"day": dates.day(current.decided_on)},
         "decided_on",
     )
     withdrawal = Consent.objects.create(

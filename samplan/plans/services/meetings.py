@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samplan.accounts.models import Unit, User
+from samplan.core import dates
 from samplan.people.models import Person
 from samplan.plans import rules, signals
 from samplan.plans.models import (
@@ -110,7 +111,7 @@ def meeting_schedule(
         summary=_("%(kind)s scheduled for %(when)s")
         % {
             "kind": meeting.get_kind_display(),
-            "when": timezone.localtime(starts_at).strftime("%Y-%m-%d %H:%M"),
+            "when": dates.day_time(starts_at),
         },
         after={"meeting": meeting.pk, "invited": [u.name for u, _m in invited_units], **state},
     )
@@ -160,7 +161,7 @@ def meeting_reschedule(
         summary=_("%(kind)s moved to %(when)s")
         % {
             "kind": meeting.get_kind_display(),
-            "when": timezone.localtime(starts_at).strftime("%Y-%m-%d %H:%M"),
+            "when": dates.day_time(starts_at),
         }
         if "starts_at" in changed
         else _("%(kind)s: place changed") % {"kind": meeting.get_kind_display()},

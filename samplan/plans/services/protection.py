@@ -6,9 +6,10 @@ every page that shows the details is in the access log."""
 import datetime
 
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samplan.core import dates
 from samplan.people.models import ContactGrant
 from samplan.plans import rules
 from samplan.plans.models import Plan, PlanEvent
@@ -45,7 +46,7 @@ def contact_grant_give(
     refuse_unless(
         valid_until is not None and today <= valid_until <= last,
         _("Give an end date from today and at most a year ahead (%(day)s).")
-        % {"day": formats.date_format(last, "j F Y")},
+        % {"day": dates.day(last)},
         "valid_until",
     )
     grant = ContactGrant.objects.create(
@@ -60,7 +61,7 @@ def contact_grant_give(
         actor=actor,
         kind=Kind.CONTACT_GRANTED,
         summary=_("%(unit)s may see the protected contact details until %(day)s")
-        % {"unit": unit.name, "day": formats.date_format(valid_until, "j F Y")},
+        % {"unit": unit.name, "day": dates.day(valid_until)},
         after={"grant": grant.pk, "unit": unit.pk, "valid_until": valid_until.isoformat()},
     )
     return grant

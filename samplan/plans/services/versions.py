@@ -2,9 +2,10 @@
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samplan.core import dates
 from samplan.people.models import Person
 from samplan.plans import rules
 from samplan.plans.models import (
@@ -261,7 +262,7 @@ def copy_given_record(
     refuse_unless(
         made <= given_on <= timezone.localdate(),
         _("The date must be between the day the version was made (%(day)s) and today.")
-        % {"day": formats.date_format(made, "j F Y")},
+        % {"day": dates.day(made)},
         "given_on",
     )
     refuse_unless(

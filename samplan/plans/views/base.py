@@ -5,10 +5,10 @@ form; `submit` is `attempt` for a form whose cleaned data are the service's argu
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from samplan import policy
+from samplan.core import dates
 from samplan.core.redirects import safe_next
 from samplan.people.session import StaffRequest
 from samplan.plans import rules, services
@@ -53,7 +53,7 @@ def declined_revision(plan: Plan) -> PlanVersion | None:
 
 
 def meeting_summary(meeting: Meeting) -> str:
-    when = formats.date_format(timezone.localtime(meeting.starts_at), "DATETIME_FORMAT")
+    when = dates.day_time(meeting.starts_at)
     return " · ".join(filter(None, [when, meeting.place, meeting.video_link]))
 
 
