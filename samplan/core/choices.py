@@ -9,6 +9,10 @@ as an ordinary query instead.
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
+from django.utils.translation import gettext_lazy as _
+
+# The empty choice of a select, read aloud as words rather than "dash dash dash".
+EMPTY_LABEL = _("Choose …")
 
 
 class ListedChoiceIterator(ModelChoiceIterator):
@@ -21,6 +25,9 @@ class ListedChoiceIterator(ModelChoiceIterator):
 
 class ModelChoiceField(forms.ModelChoiceField):
     iterator = ListedChoiceIterator
+
+    def __init__(self, *args, empty_label=EMPTY_LABEL, **kwargs):
+        super().__init__(*args, empty_label=empty_label, **kwargs)
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):

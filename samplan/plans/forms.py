@@ -789,7 +789,7 @@ class FollowUpForm(forms.Form):
         forms.ChoiceField(
             label=_("If closed: reason"),
             required=False,
-            choices=[("", "–")] + list(Plan.ClosingReason.choices),
+            choices=[("", choices.EMPTY_LABEL)] + list(Plan.ClosingReason.choices),
         ),
         _("needed when the SIP is closed"),
     )
@@ -911,7 +911,7 @@ class RelationForm(forms.Form):
     )
     basis = forms.ChoiceField(
         label=_("Based on"),
-        choices=[("", "---------"), *Relation.Basis.choices],
+        choices=[("", choices.EMPTY_LABEL), *Relation.Basis.choices],
         required=False,
         help_text=_("Required for a guardian: the population register or a court's decision."),
     )

@@ -49,3 +49,15 @@ def test_a_field_needed_only_sometimes_says_when_instead_of_optional(client, ali
     )
     assert label and "behövs om SIP:en inte avslutas" in label.group(1)
     assert "frivilligt" not in label.group(1)
+
+
+def test_no_select_offers_dashes_as_its_empty_choice(client, alice, sip):
+    """An empty choice read aloud as "dash dash dash" helps nobody: it says "Välj …"."""
+    plan = sip.to("active")
+    login(client, alice)
+    for page in ("plan/", "narstaende/", "uppfoljning/", "moten/", "samtycke/", "forberedelse/"):
+        response = client.get(f"/sip/{plan.pk}/{page}")
+        html = response.content.decode()
+        assert response.status_code == 200, page
+        assert "---------" not in html, page
+    assert "Välj …" in client.get(f"/sip/{plan.pk}/plan/").content.decode()

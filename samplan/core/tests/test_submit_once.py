@@ -201,3 +201,19 @@ def test_two_posts_at_the_same_moment_make_one_goal(alice, person, sip):
     made = Goal.objects.filter(plan=plan).count()
     record_results("once", cases=1, mismatches=made - 1)
     assert sorted(answers) == [302, 302] and made == 1
+
+
+def test_a_plan_has_one_first_meeting_whatever_the_way_in(sip):
+    """The database refuses a second first meeting; a cancelled one may be booked again."""
+    from django.db import IntegrityError, transaction
+
+    plan = sip.to("invited")
+    first = Meeting.objects.get(plan=plan, kind="first")
+    same = {"plan": plan, "kind": "first", "starts_at": first.starts_at}
+    people = {"invited_by": first.invited_by, "chair": first.chair, "recorder": first.recorder}
+    unique = pytest.raises(IntegrityError, match="meeting_one_first_per_plan|UNIQUE")
+    with unique, transaction.atomic():
+        Meeting.objects.create(**same, **people, place="Rum 3")
+    Meeting.objects.filter(pk=first.pk).update(status="cancelled")
+    Meeting.objects.create(**same, **people, place="Rum 4")
+    assert Meeting.objects.filter(plan=plan, kind="first").count() == 2

@@ -60,6 +60,15 @@ class Meeting(models.Model):
         indexes = [
             models.Index(fields=["plan", "status", "starts_at"], name="meeting_plan_status_at")
         ]
+        # One first SIP meeting per plan (a cancelled one may be booked again).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan"],
+                condition=models.Q(kind="first") & ~models.Q(status="cancelled"),
+                name="meeting_one_first_per_plan",
+                violation_error_message=_("The SIP already has a first meeting."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.starts_at:%Y-%m-%d %H:%M}"

@@ -3,7 +3,7 @@
 import datetime
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from samplan.plans.models import (
     Plan,
     PlanEvent,
 )
-from samplan.plans.rules import refuse_unless
+from samplan.plans.rules import RuleViolation, refuse_unless
 from samplan.plans.services.base import (
     actor_user,
     event_record,
@@ -84,17 +84,21 @@ def meeting_schedule(
         all(p.pk in allowed_people for p, _mode in invited_people),
         _("Only the individual, guardians and relatives covered by the consent can be invited."),
     )
-    meeting = Meeting.objects.create(
-        plan=plan,
-        kind=kind,
-        starts_at=starts_at,
-        place=place.strip(),
-        video_link=video_link.strip(),
-        chair=chair or actor_user(actor),
-        recorder=recorder or actor_user(actor),
-        invited_by=actor_user(actor),
-        chair_chosen_by_individual=chair_chosen_by_individual,
-    )
+    try:
+        with transaction.atomic():
+            meeting = Meeting.objects.create(
+                plan=plan,
+                kind=kind,
+                starts_at=starts_at,
+                place=place.strip(),
+                video_link=video_link.strip(),
+                chair=chair or actor_user(actor),
+                recorder=recorder or actor_user(actor),
+                invited_by=actor_user(actor),
+                chair_chosen_by_individual=chair_chosen_by_individual,
+            )
+    except IntegrityError:  # the table's last word; the plan's row lock keeps this rare
+        raise RuleViolation(_("The SIP already has a first meeting."), "starts_at") from None
     Invitee.objects.bulk_create(
         [Invitee(meeting=meeting, unit=u, mode=mode) for u, mode in invited_units]
         + [Invitee(meeting=meeting, person=p, mode=mode) for p, mode in invited_people]
