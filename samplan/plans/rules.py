@@ -179,6 +179,12 @@ def relative_sees(person, plan: Plan) -> bool:
     )
 
 
+def meeting_started(meeting: Meeting) -> bool:
+    """A meeting can be recorded as held (and its notes written as what happened) once it
+    has begun, never before."""
+    return meeting.starts_at <= timezone.now()
+
+
 def date_sane(kind: str, value, field: str) -> None:
     """Refuse a date outside the sane range of its kind (samplan.core.dates), at its field."""
     problem = dates.date_problem(kind, value)

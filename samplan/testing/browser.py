@@ -2,11 +2,14 @@
 finding a form on a plan page, and writing a plan in meeting mode as staff do at the meeting."""
 
 import datetime
+import re
 
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from samplan.demo.world import DEMO_PASSWORD
+from samplan.plans.models import Meeting
+from samplan.testing.cast import begin
 
 
 def staff_log_in(page: Page, username: str, unit: str | None = None) -> None:
@@ -81,4 +84,7 @@ def write_plan_in_meeting_mode(
     if no_other_actors:
         details.locator("input[name='details-no_other_actors']").check()
     details.get_by_role("button", name="Spara").click()
+    # The meeting has now started (in the browser tests' time, it is moved to an hour ago).
+    meeting_id = int(re.search(r"/moten/(\d+)/motesla/", page.url).group(1))
+    begin(Meeting.objects.get(pk=meeting_id))
     page.get_by_role("button", name="Mötet är hållet: registrera det").click()

@@ -9,7 +9,7 @@ from django.utils import timezone
 from samplan.people.models import Relation
 from samplan.plans import forms as f
 from samplan.plans.models import CitizenMessage, LocalAgreement, Plan
-from samplan.testing.cast import citizen_client, fresh, login, make_person
+from samplan.testing.cast import begin, citizen_client, fresh, login, make_person
 
 
 def born_years_ago(years: int) -> str:
@@ -112,6 +112,7 @@ def test_the_childs_own_view_is_heard_at_each_meeting_and_follow_up(sip, alice):
     Relation.objects.create(person=plan.person, related=mother, kind="guardian")
     sip.consent(plan, given_by="guardians", guardians=[mother])
     meeting = sip.invite(plan)
+    begin(meeting)
     client = login(Client(), alice)
     response = client.post(
         f"/sip/{plan.pk}/moten/{meeting.pk}/motesla/",

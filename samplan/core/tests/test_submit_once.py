@@ -21,7 +21,7 @@ from samplan.core.models import Submission
 from samplan.core.once import FIELD, submissions_forget
 from samplan.people.models import Person, Relation
 from samplan.plans.models import Consent, Goal, Intervention, Meeting, Plan, PlanVersion
-from samplan.testing.cast import login
+from samplan.testing.cast import begin, login
 from samplan.testing.world import record_results
 
 IN_A_MONTH = timezone.localdate() + datetime.timedelta(days=30)
@@ -118,6 +118,7 @@ def test_every_creating_form_of_a_sip_sent_three_times_makes_one(
     }
     assert client.post(f"/sip/{plan.pk}/plan/", details).status_code == 302
     meeting = Meeting.objects.get()
+    begin(meeting)
     attended = {"attended": [i.pk for i in meeting.invitees.all()]}
     assert client.post(f"/sip/{plan.pk}/moten/{meeting.pk}/motesla/", attended).status_code == 302
     establish = {"approval_method": "meeting_oral", "approved": "on"}

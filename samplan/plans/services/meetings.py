@@ -230,6 +230,11 @@ def meeting_held(
     plan = meeting.plan
     refuse_unless(not plan.is_closed, _("The SIP is closed and can no longer be changed."))
     refuse_unless(meeting.status == Meeting.Status.SCHEDULED, _("The meeting is already recorded."))
+    refuse_unless(
+        rules.meeting_started(meeting),
+        _("The meeting starts %(when)s and can be recorded as held once it has started.")
+        % {"when": dates.day_time(meeting.starts_at)},
+    )
     attended = set(attended)
     for invitee in meeting.invitees.all():
         invitee.attended = invitee.pk in attended

@@ -34,7 +34,7 @@ from samplan.plans.models import (
     PlanVersion,
 )
 from samplan.policy import Citizen
-from samplan.testing.cast import fresh, make_person, staff
+from samplan.testing.cast import begin, fresh, make_person, staff
 from samplan.testing.world import allowed_methods
 
 TODAY = timezone.localdate()
@@ -427,6 +427,7 @@ def test_answering_holding_and_establishing_set_only_their_own_fields(world, as_
     assert answer.response == "accepted"
 
     sip.fill(plan)
+    begin(meeting)
     invitees = list(meeting.invitees.values_list("pk", flat=True))
     data = {"attended": invitees, "opening_notes": "Välkomna", **world.injected()}
     url = f"/sip/{plan.pk}/moten/{meeting.pk}/motesla/"

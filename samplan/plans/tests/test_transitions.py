@@ -14,6 +14,7 @@ from samplan.plans.models import ClosingNotice, Consent, Meeting, Plan
 from samplan.policy import Citizen
 from samplan.testing.cast import (
     assert_event,
+    begin,
     fresh,
     in_days,
     make_person,
@@ -528,6 +529,9 @@ def test_a_held_meeting_records_who_attended(
     plan = sip.to("invited")
     meeting = plan.meetings.get()
     came = meeting.invitees.get(unit=primary_care)
+    with refused("can be recorded as held once it has started"):
+        services.meeting_held(**sip.as_alice, meeting=meeting, attended=[came.pk])
+    begin(meeting)
     services.meeting_held(**sip.as_alice, meeting=meeting, attended=[came.pk])
     meeting.refresh_from_db()
     assert meeting.status == "held"
@@ -697,6 +701,7 @@ def test_a_plan_lacking_what_the_law_requires_is_not_established(sip, left_out, 
 def test_a_refused_transition_writes_no_event(sip):
     plan = sip.to("invited")
     for meeting in plan.meetings.all():
+        begin(meeting)
         services.meeting_held(**sip.as_alice, meeting=meeting, attended=[])
     events = plan.events.count()
     with refused("The plan is missing"):

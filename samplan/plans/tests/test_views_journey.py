@@ -12,6 +12,7 @@ from samplan.accounts.models import Membership, Organization
 from samplan.audit.models import AccessLogEntry
 from samplan.conftest import login, make_unit, make_user
 from samplan.plans.models import Goal, Intervention, Plan
+from samplan.testing.cast import begin
 
 TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
 IN_A_MONTH = timezone.localdate() + datetime.timedelta(days=30)
@@ -138,6 +139,7 @@ def test_a_caseworker_runs_a_sip_from_initiative_to_closing(
             "self_actions": "Tar mina mediciner",
         },
     )
+    begin(meeting)  # the meeting starts; now it can be recorded as held
     post_ok(
         client,
         f"/sip/{plan.pk}/moten/{meeting.pk}/motesla/",
