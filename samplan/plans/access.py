@@ -16,7 +16,8 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from samplan import policy
@@ -141,8 +142,14 @@ def plan_view(
     def decorate(view):
         @wraps(view)
         def wrapper(request, plan_id, *args, **kwargs):
+            request.plan_write_action = write
             action = read if request.method in ("GET", "HEAD") else write
-            plan = plan_for_request(request, plan_id, action=action)
+            try:
+                plan = plan_for_request(request, plan_id, action=action)
+            except PermissionDenied:
+                if action == "plan.view":
+                    raise
+                return refused_write(request, plan_id)
             return view(request, plan, *args, **kwargs)
 
         who = citizen_required if citizen else acting_unit_required
@@ -150,6 +157,37 @@ def plan_view(
         return policy.route(read, write)(guarded)
 
     return decorate
+
+
+# Posted fields that carry no text of the person's own.
+_MACHINE_FIELDS = {"csrfmiddlewaretoken", "_once", "form", "lock_version"}
+
+
+def refused_write(request: HttpRequest, plan_id) -> HttpResponse:
+    """A page or form of a plan that no longer accepts it (closed meanwhile, or the poster's
+    part in it ended): a Swedish page that says why and gives back what was typed, instead of
+    a bare 403 that loses it. A plan the actor may not even read stays a 404/403."""
+    plan = plan_for_request(request, plan_id, action="plan.view")
+    return refused_write_page(request, plan)
+
+
+def refused_write_page(request: HttpRequest, plan: Plan, reason: str = "") -> HttpResponse:
+    """The page of refused_write, also for an item that someone removed meanwhile (`reason`)."""
+    typed = [
+        value.strip()
+        for name, values in request.POST.lists()
+        if name not in _MACHINE_FIELDS
+        for value in values
+        if any(c.isalpha() for c in value)
+    ]
+    context = {
+        "plan": plan,
+        "closed": rules.is_closed(plan),
+        "reason": reason,
+        "typed": "\n\n".join(typed),
+        "staff": isinstance(getattr(request, "actor", None), policy.Staff),
+    }
+    return render(request, "plans/refused_write.html", context, status=403)
 
 
 # --- What a page may offer -------------------------------------------------------------------

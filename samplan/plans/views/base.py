@@ -17,6 +17,7 @@ from samplan.plans.access import (  # noqa: F401 - the views take GET_POST and C
     Can,
     goals_seen,
     interventions_seen,
+    refused_write_page,
 )
 from samplan.plans.models import (
     ConsentLimit,
@@ -29,14 +30,28 @@ from samplan.plans.rules import RuleViolation
 
 
 def workspace_context(request: StaffRequest, plan: Plan, tab: str, **extra) -> dict:
+    """What every workspace tab shows. `may_submit` says whether the page's own form would be
+    accepted (its write action, see plan_view): a closed plan shows no forms to fill in."""
+    can = Can.of(request.actor, plan)
+    write = getattr(request, "plan_write_action", "plan.edit")
     return {
         "plan": plan,
         "tab": tab,
-        "can": Can.of(request.actor, plan),
+        "can": can,
+        "may_submit": getattr(can, write.removeprefix("plan."), False),
         "deadline": rules.deadline(plan),
         "declined": declined_revision(plan),
         **extra,
     }
+
+
+def gone(request: StaffRequest, plan: Plan, reason: str) -> HttpResponse:
+    """An item someone removed meanwhile: back to the plan with the reason, or, for a form
+    posted to it, a page that keeps what was typed."""
+    if request.method == "POST":
+        return refused_write_page(request, plan, reason)
+    messages.warning(request, reason)
+    return redirect("plans:content", plan_id=plan.pk)
 
 
 def declined_revision(plan: Plan) -> PlanVersion | None:

@@ -15,6 +15,7 @@ from samplan.plans.views.base import (
     attempt,
     back_url,
     content_lists,
+    gone,
     render_form,
     workspace_context,
 )
@@ -124,7 +125,11 @@ def _intervention_fields(data: dict) -> dict:
 
 @plan_view("plan.edit", "plan.edit")
 def goal_edit(request: StaffRequest, plan: Plan, goal_id: int) -> HttpResponse:
-    goal = get_object_or_404(goals_seen(request.actor, plan), pk=goal_id)
+    goal = goals_seen(request.actor, plan).filter(pk=goal_id).first()
+    if goal is None:
+        return gone(
+            request, plan, _("The goal is no longer in the plan; someone may have removed it.")
+        )
     form = f.GoalForm(
         request.POST or None,
         plan=plan,
@@ -182,7 +187,13 @@ def goal_edit(request: StaffRequest, plan: Plan, goal_id: int) -> HttpResponse:
 
 @plan_view("plan.edit", "plan.edit")
 def intervention_edit(request: StaffRequest, plan: Plan, intervention_id: int) -> HttpResponse:
-    item = get_object_or_404(interventions_seen(request.actor, plan), pk=intervention_id)
+    item = interventions_seen(request.actor, plan).filter(pk=intervention_id).first()
+    if item is None:
+        return gone(
+            request,
+            plan,
+            _("The intervention is no longer in the plan; someone may have removed it."),
+        )
     form = f.InterventionForm(
         request.POST or None,
         plan=plan,
