@@ -797,9 +797,11 @@ class FollowUpForm(forms.Form):
         label=_("About the closing"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     child_view = CHILD_VIEW
+    basis = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, plan: Plan, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["basis"].initial = rules.followup_basis(plan)
         if not plan.person.is_child():
             del self.fields["child_view"]
 

@@ -114,6 +114,18 @@ def consent_valid(consent: Consent | None, today: datetime.date | None = None) -
     return consent.valid_until is None or consent.valid_until >= (today or timezone.localdate())
 
 
+def consent_refused(consent: Consent | None) -> bool:
+    """The consent (usually the plan's current one) was refused: no SIP is made unless the
+    individual (or the guardians) change their mind."""
+    return consent is not None and consent.decision == Consent.Decision.REFUSED
+
+
+def consent_withdrawable(plan: Plan) -> bool:
+    """The SIP can be ended by withdrawing the consent (consent_withdraw): it is open and
+    there is a given consent to withdraw. Min SIP offers "End your SIP" only then."""
+    return not is_closed(plan) and consent_given(plan.current_consent)
+
+
 def consent_given_q(prefix: str = "") -> Q:
     """`consent_given` as a query condition on consents (`prefix` leads to the consent)."""
     return Q(**{f"{prefix}decision": Consent.Decision.GIVEN})
@@ -177,6 +189,14 @@ def relative_sees(person, plan: Plan) -> bool:
             for a in plan.relative_accesses.all()
         )
     )
+
+
+def followup_basis(plan: Plan) -> str:
+    """What a follow-up is written against: the newest version and the follow-ups so far. A
+    follow-up sent on an older basis was written without knowing of one recorded meanwhile
+    (and its revision), so it is refused as stale instead of making a second new version."""
+    newest = max((v.number for v in plan.versions.all()), default=0)
+    return f"{newest}/{plan.follow_ups.count()}"
 
 
 def meeting_started(meeting: Meeting) -> bool:

@@ -46,12 +46,20 @@ def followup_record(
     closing_reason: str = "",
     closing_text: str = "",
     child_view: str = "",
+    basis: str = "",
 ) -> FollowUp:
     """The guideline's five questions, then continue, revise or close (the regional guideline, section 7)."""
     unit = actor.unit
     plan = plan_lock(plan)
     refuse_unless(
         rules.may_start("plan.follow_up", plan), _("Only an established SIP can be followed up.")
+    )
+    refuse_unless(
+        not basis or basis == rules.followup_basis(plan),
+        _(
+            "Someone recorded a follow-up of this SIP while you were writing yours. Read it "
+            "under History; if yours is still needed, send it again (your text is kept)."
+        ),
     )
     for answer in (how_it_went, helped_hindered, continue_interventions):
         refuse_unless(bool(answer.strip()), _("Answer every follow-up question."))

@@ -1,11 +1,13 @@
 """A plan that no longer accepts a form does not offer it, and a form posted to it anyway
 gets a Swedish page that says why and gives back what was typed."""
 
+import re
+
 import pytest
 
 from samplan.plans import services
-from samplan.plans.models import Goal, Plan
-from samplan.testing.cast import fresh, login
+from samplan.plans.models import Goal, Plan, PlanVersion
+from samplan.testing.cast import fresh, in_days, login
 
 CLOSED_FORMS = ["uppfoljning", "avsluta", "forberedelse", "faststall"]
 
@@ -63,3 +65,37 @@ def test_editing_a_goal_someone_removed_says_so_and_keeps_the_text(client, alice
     assert response.status_code == 403
     assert "Målet finns inte längre i planen" in html and "Bo kvar i Åsby" in html
     assert fresh(plan).state == Plan.State.CONSENTED
+
+
+def test_a_second_follow_up_written_on_the_same_version_is_refused_as_stale(client, alice, sip):
+    plan = sip.to("follow_up")
+    login(client, alice)
+    page = client.get(f"/sip/{plan.pk}/uppfoljning/").content.decode()
+    basis = re.search(r'name="basis" value="([^"]+)"', page).group(1)
+    answers = {
+        "how_it_went": "Bättre",
+        "helped_hindered": "Fast kontakt",
+        "coordination_needed": "yes",
+        "continue_interventions": "Ja",
+        "decision": "continue",
+        "next_follow_up": in_days(90).isoformat(),
+        "basis": basis,
+    }
+    first = client.post(f"/sip/{plan.pk}/uppfoljning/", answers)
+    assert first.status_code == 302
+    versions = PlanVersion.objects.filter(plan=plan).count()
+    # A colleague in another tab sends the follow-up written on the same version.
+    second = client.post(
+        f"/sip/{plan.pk}/uppfoljning/", answers | {"how_it_went": "Sämre", "decision": "revise"}
+    )
+    html = second.content.decode()
+    assert second.status_code == 400
+    assert "medan du skrev din" in html and "Sämre" in html
+    assert PlanVersion.objects.filter(plan=plan).count() == versions
+    assert fresh(plan).follow_ups.count() == 1
+    # Sent again after reading, it is meant and goes in.
+    again = re.search(r'name="basis" value="([^"]+)"', html).group(1)
+    third = client.post(
+        f"/sip/{plan.pk}/uppfoljning/", answers | {"basis": again, "decision": "continue"}
+    )
+    assert third.status_code == 302 and fresh(plan).follow_ups.count() == 2

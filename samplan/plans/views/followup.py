@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from samplan.people.session import StaffRequest
 from samplan.plans import forms as f
-from samplan.plans import services
+from samplan.plans import rules, services
 from samplan.plans.access import plan_view
 from samplan.plans.models import (
     Meeting,
@@ -33,6 +33,10 @@ def follow_up(request: StaffRequest, plan: Plan) -> HttpResponse:
         success=_("The follow-up is recorded."),
         target=reverse("plans:overview", args=[plan.pk]),
     )
+    if form.is_bound and not done:
+        # Sent again after reading what was recorded meanwhile, it is meant: it may go in.
+        form.data = form.data.copy()
+        form.data["basis"] = rules.followup_basis(plan)
     context = workspace_context(
         request, plan, "overview", form=form, **content_lists(request, plan)
     )
