@@ -1,6 +1,6 @@
 """Samplan settings: one file, driven by environment variables.
 
-Development is the default (SQLite, console e-mail, DEBUG on). Set SAMPLAN_ENV=production
+Development is the default (SQLite, e-mail written to files in var/mail/, DEBUG on). Set SAMPLAN_ENV=production
 for a deployment: it refuses to start without SECRET_KEY and ALLOWED_HOSTS and turns on
 secure cookies, HSTS and SSL redirect. See docs/operations.md.
 """
@@ -86,7 +86,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "samplan.accounts.middleware.SessionTimeoutMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "samplan.accounts.middleware.LoginRequiredMiddleware",  # Django's; a POST returns to its page
     "samplan.accounts.middleware.ActingUnitMiddleware",
     "samplan.people.session.ActorMiddleware",  # request.actor: the one shape of who acts
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -203,12 +203,14 @@ STORAGES = {
     },
 }
 
-# E-mail: console in development, SMTP when EMAIL_HOST is set.
+# E-mail: SMTP when EMAIL_HOST is set. Otherwise each e-mail is written as a file to
+# EMAIL_FILE_PATH (var/mail/), so that development sends nothing and the terminal stays readable.
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"
     if env("EMAIL_HOST")
-    else "django.core.mail.backends.console.EmailBackend"
+    else "django.core.mail.backends.filebased.EmailBackend"
 )
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
@@ -219,7 +221,10 @@ EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30"))  # seconds per SMTP operation
 
 # Notifications (docs/notifications.md): the outbox is delivered by `manage.py run_worker`
 # through django-tasks' database backend. E-mails link to SAMPLAN_BASE_URL.
-SAMPLAN_BASE_URL = env("SAMPLAN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Unset, it is built from HOST and PORT (as `make run` serves: 127.0.0.1 and 8000 by default).
+SAMPLAN_BASE_URL = env(
+    "SAMPLAN_BASE_URL", f"http://{env('HOST', '127.0.0.1')}:{env('PORT', '8000')}"
+).rstrip("/")
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 NOTIFICATIONS_SWEEP_SECONDS = int(env("NOTIFICATIONS_SWEEP_SECONDS", "60"))
 NOTIFICATIONS_SEND_LEASE_SECONDS = int(env("NOTIFICATIONS_SEND_LEASE_SECONDS", "300"))
@@ -233,9 +238,14 @@ if ACCESS_LOG_RETENTION_DAYS < 5 * 365 + 2:
     raise ImproperlyConfigured("ACCESS_LOG_RETENTION_DAYS must be at least 1827 (five years).")
 
 # Sessions and cookies. SessionTimeoutMiddleware logs out after SESSION_IDLE_SECONDS without a
-# request and SESSION_ABSOLUTE_SECONDS after login, whatever the activity.
+# request and SESSION_ABSOLUTE_SECONDS after login, whatever the activity. Every page warns
+# SESSION_WARNING_SECONDS before the idle timeout and offers to stay logged in
+# (static/samplan/session.js).
 SESSION_IDLE_SECONDS = 30 * 60
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
+SESSION_WARNING_SECONDS = int(env("SESSION_WARNING_SECONDS", "120"))
+if not 0 < SESSION_WARNING_SECONDS < SESSION_IDLE_SECONDS:
+    raise ImproperlyConfigured("SESSION_WARNING_SECONDS must be between 1 and 1799.")
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

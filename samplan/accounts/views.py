@@ -2,13 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from samplan import policy
 from samplan.accounts.forms import ChooseUnitForm, LoginForm
@@ -32,6 +33,12 @@ class LoginView(auth_views.LoginView):
         if reason in LOGOUT_REASONS:
             messages.info(request, LOGOUT_REASONS[reason])
         return super().get(request, *args, **kwargs)
+
+    def get_redirect_url(self):
+        """`next`, back to the page the user was on (after a timeout, say): only a path on
+        this site (Django checks url_has_allowed_host_and_scheme; safe_next also refuses
+        what is not a plain local path)."""
+        return safe_next(self.request, super().get_redirect_url())
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -79,3 +86,16 @@ def choose_unit(request: HttpRequest) -> HttpResponse:
         {"form": form, "next": _safe_next(request)},
         status=status,
     )
+
+
+@policy.public  # staff and Min SIP alike; refused unless a session is live
+@login_not_required
+@require_POST
+def keep_alive(request: HttpRequest) -> JsonResponse:
+    """ "Stay logged in" in the timeout warning (static/samplan/session.js): restart the idle
+    clock of the session, staff or citizen, and tell the script how long it now lasts. The
+    session middleware has ended an expired session before this view runs."""
+    clock = getattr(request, "session_clock", None)
+    if clock is None:
+        return JsonResponse({"logged_in": False}, status=403)
+    return JsonResponse({"logged_in": True, "seconds_left": clock.touch()})

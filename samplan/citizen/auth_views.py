@@ -24,6 +24,8 @@ from django.views.decorators.http import (
 )
 
 from samplan import policy
+from samplan.accounts.middleware import LOGOUT_REASON_SESSION_KEY
+from samplan.accounts.views import LOGOUT_REASONS
 from samplan.citizen import oidc
 from samplan.people.models import Person, Relation
 from samplan.people.session import CITIZEN_SESSION_KEY, citizen_login, citizen_logout
@@ -40,6 +42,10 @@ def _home_url() -> str:
     return reverse("citizen:home")
 
 
+# Where Min SIP's pages are: its own and the citizen's inbox.
+CITIZEN_PAGES = ("citizen:home", "notifications:citizen_inbox")
+
+
 def _safe_next(request, value: str | None) -> str:
     """A page in Min SIP to go to after login, or "" (never another site or a staff page)."""
     if not value:
@@ -47,7 +53,8 @@ def _safe_next(request, value: str | None) -> str:
     allowed = url_has_allowed_host_and_scheme(
         value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
-    if not allowed or not value.startswith(_home_url()) or value.startswith("//"):
+    in_min_sip = value.startswith(tuple(reverse(name) for name in CITIZEN_PAGES))
+    if not allowed or not in_min_sip or value.startswith("//"):
         return ""
     return value
 
@@ -74,6 +81,11 @@ def _forget_citizen(request) -> None:
 @login_not_required
 @require_safe
 def login_page(request):
+    """The login page; after a timeout it says why the citizen was logged out, and `next`
+    leads back to the page he or she was on."""
+    reason = request.session.pop(LOGOUT_REASON_SESSION_KEY, None)
+    if reason in LOGOUT_REASONS:
+        messages.info(request, LOGOUT_REASONS[reason])
     return render(request, LOGIN_TEMPLATE, _login_context(request))
 
 
@@ -189,7 +201,8 @@ def demo_login(request):
             citizen_login(request, person, method="demo", acr="demo")
             return _after_login(_safe_next(request, request.POST.get("next")))
         error = _("Choose one of the people in the list.")
-        context = {"people": people, "error": error, "next": ""}
+        next_url = _safe_next(request, request.POST.get("next"))
+        context = {"people": people, "error": error, "next": next_url}
         return render(request, DEMO_TEMPLATE, context, status=400)
     next_url = _safe_next(request, request.GET.get("next"))
     return render(request, DEMO_TEMPLATE, {"people": people, "next": next_url})

@@ -37,7 +37,7 @@ def home(request: CitizenRequest) -> HttpResponse:
     plans = list(
         plans_visible_to(request.actor)
         .select_related("person")
-        .prefetch_related("person__relations")
+        .prefetch_related("person__relations", "consents")
         .order_by("-initiated_at")
     )
     # A new version waits for this reader's answer only if he or she may give it.
@@ -187,7 +187,20 @@ def relatives(request: CitizenRequest, plan: Plan) -> HttpResponse:
 
 @plan_view("plan.manage", "plan.manage", citizen=True)
 def withdraw(request: CitizenRequest, plan: Plan) -> HttpResponse:
-    """End the SIP by withdrawing the consent, after a clear explanation of what happens."""
+    """End the SIP by withdrawing the consent, after a clear explanation of what happens.
+    Only an open SIP with a given consent can be ended so (the page offers it only then)."""
+    if not rules.consent_withdrawable(plan):
+        if plan.is_closed:
+            messages.info(request, _("The SIP is already ended."))
+        else:
+            messages.info(
+                request,
+                _(
+                    "There is no consent to withdraw yet. If you do not want a SIP, tell the "
+                    "person who asked you."
+                ),
+            )
+        return redirect("citizen:plan", plan_id=plan.pk)
     form = f.WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         done = _act(
@@ -213,7 +226,13 @@ def readers(request: CitizenRequest, plan: Plan) -> HttpResponse:
 @plan_view("plan.view", methods=("GET",), citizen=True)
 def pdf(request: CitizenRequest, plan: Plan) -> HttpResponse:
     """The plan as a PDF copy: the same content as the page. Taking the copy of the version in
-    force is recorded (once per version and person) as a copy given in Min SIP."""
+    force is recorded (once per version and person) as a copy given in Min SIP. Before the
+    plan is established there is nothing to print: the plan page says so."""
+    if not rules.is_established(plan):
+        messages.info(
+            request, _("There is no plan to print yet. It can be printed once it is established.")
+        )
+        return redirect("citizen:plan", plan_id=plan.pk)
     view = plan_for_citizen(plan, request.citizen)
     response = pdf_response(view)
     if not view.pending:

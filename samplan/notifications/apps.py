@@ -16,3 +16,7 @@ class NotificationsConfig(AppConfig):
         signals.join_accepted.connect(outbox.join_request_accepted_received, dispatch_uid="ok")
         signals.meeting_changed.connect(outbox.meeting_changed_received, dispatch_uid="meeting")
         signals.plan_closed.connect(outbox.plan_closed_received, dispatch_uid="closed")
+        signals.invitation_answered.connect(
+            outbox.invitation_answered_received, dispatch_uid="answered"
+        )
+        signals.version_answered.connect(outbox.version_answered_received, dispatch_uid="version")

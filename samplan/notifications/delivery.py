@@ -86,7 +86,7 @@ def _email_message(notification: Notification, connection) -> EmailMessage:
         method = "CANCEL" if notification.kind == Kind.MEETING_CANCELLED else "REQUEST"
         part = MIMEText(notification.ics, "calendar", "utf-8")
         part.set_param("method", method)
-        part.add_header("Content-Disposition", "attachment", filename="sip-mote.ics")
+        part.add_header("Content-Disposition", "attachment", filename="mote.ics")
         message.attach(part)
     return message
 

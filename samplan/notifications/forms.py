@@ -7,6 +7,7 @@ class EmailPreferenceForm(forms.Form):
         label=_("E-mail me when there is something new in my inbox"),
         required=False,
         help_text=_(
-            "The e-mail only says that there is news and links here: no names, no details."
+            "The e-mail only says whom the news is from and links here: no names, no details, "
+            "and the subject does not say SIP."
         ),
     )

@@ -12,9 +12,11 @@ that causes them, so the outbox rows commit or roll back with the change):
 Delivery (`notification_deliver`) and the sweeper (`notifications_sweep`) run in the worker
 (samplan.notifications.tasks); reminders are in samplan.notifications.reminders.
 
-Nothing personal goes into an e-mail: the subject and text are fixed, the link leads to the
-inbox in Samplan, and the calendar file holds only the time, "SIP-möte" and that link.
-Inbox items carry no names either: their link leads to the plan, which the policy guards.
+Nothing personal goes into an e-mail: the subject and text are fixed sentences that name the
+sending organisation (never SIP in what a citizen's locked phone shows), the link leads to the
+inbox in Samplan, and the calendar file holds only the time, a fixed title and that link.
+Inbox items store no names either: the inbox page names the plan for those the policy lets
+see it, and their link leads to the plan, which the policy guards.
 """
 
 import datetime
@@ -25,7 +27,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -37,9 +39,12 @@ from samplan.notifications.delivery import enqueue_delivery
 from samplan.notifications.models import MeetingCalendar, Notification, NotificationPreference
 from samplan.notifications.texts import (
     absolute_url,
+    calendar_summary,
+    citizen_texts,
     email_body,
-    meeting_texts,
-    when_text,
+    meeting_line,
+    sender_name,
+    staff_texts,
 )
 from samplan.people.models import Person
 from samplan.plans.access import unit_may
@@ -163,26 +168,29 @@ def unit_drafts(
     *,
     key: str,
     kind: str,
-    subject: str,
-    line: str,
+    sender: str,
     inbox_body: str,
     staff_link: str,
     plan,
     ics_for=None,
 ) -> list[Draft]:
-    """The unit's functional mailbox gets one e-mail, each active member an inbox item."""
+    """The unit's functional mailbox gets one e-mail, each active member an inbox item.
+    `ics_for(link, summary)` makes the calendar file of a meeting."""
     drafts = []
+    subject, line = staff_texts(kind, sender)
     address = email_address(unit.email)
     if address:
+        path = reverse("notifications:inbox")
+        summary = calendar_summary(citizen=False, sender=sender)
         drafts.append(
             Draft(
                 dedupe_key=f"{key}:email:{address}",
                 channel=EMAIL,
                 kind=kind,
                 subject=subject,
-                body=email_body(line, reverse("notifications:inbox")),
-                link=reverse("notifications:inbox"),
-                ics=ics_for(absolute_url(reverse("notifications:inbox"))) if ics_for else "",
+                body=email_body(line, path, sender=sender),
+                link=path,
+                ics=ics_for(absolute_url(path), summary) if ics_for else "",
                 unit=unit,
                 email=address,
                 plan=plan,
@@ -210,13 +218,14 @@ def person_drafts(
     *,
     key: str,
     kind: str,
-    subject: str,
-    line: str,
+    sender: str,
     inbox_body: str,
     plan,
     ics_for=None,
 ) -> list[Draft]:
-    """A Min SIP inbox item, and an e-mail when the person agreed to e-mail."""
+    """A Min SIP inbox item, and an e-mail when the person agreed to e-mail. Neither the
+    e-mail's subject nor its first line says SIP (citizen_texts)."""
+    subject, line = citizen_texts(kind, sender)
     drafts = [
         Draft(
             dedupe_key=f"{key}:person:{person.pk}",
@@ -238,9 +247,13 @@ def person_drafts(
                 channel=EMAIL,
                 kind=kind,
                 subject=subject,
-                body=email_body(line, path),
+                body=email_body(line, path, sender=sender, citizen=True),
                 link=path,
-                ics=ics_for(absolute_url(path)) if ics_for else "",
+                ics=(
+                    ics_for(absolute_url(path), calendar_summary(citizen=True, sender=sender))
+                    if ics_for
+                    else ""
+                ),
                 person=person,
                 email=address,
                 plan=plan,
@@ -294,12 +307,12 @@ def meeting_invitations_queue(*, meeting, method: str) -> list[Notification]:
     key = f"{kind}:meeting:{meeting.pk}:seq{calendar.sequence}"
     drafts = []
     with translation.override(settings.LANGUAGE_CODE):
-        subject, line = meeting_texts(kind)
-        inbox_body = _("The meeting is on %(when)s.") % {"when": when_text(meeting.starts_at)}
+        sender = sender_name(plan)
+        inbox_body = meeting_line(kind, meeting)
 
-        def ics_for(link: str) -> str:
+        def ics_for(link: str, summary: str) -> str:
             return ics.meeting_ics(
-                meeting, method=method, sequence=calendar.sequence, link=link, summary=subject
+                meeting, method=method, sequence=calendar.sequence, link=link, summary=summary
             )
 
         for invitee in meeting.invitees.select_related("unit", "person"):
@@ -308,8 +321,7 @@ def meeting_invitations_queue(*, meeting, method: str) -> list[Notification]:
                     invitee.unit,
                     key=key,
                     kind=kind,
-                    subject=subject,
-                    line=line,
+                    sender=sender,
                     inbox_body=inbox_body,
                     staff_link=reverse("plans:meetings", args=[plan.pk]),
                     plan=plan,
@@ -320,8 +332,7 @@ def meeting_invitations_queue(*, meeting, method: str) -> list[Notification]:
                     invitee.person,
                     key=key,
                     kind=kind,
-                    subject=subject,
-                    line=line,
+                    sender=sender,
                     inbox_body=inbox_body,
                     plan=plan,
                     ics_for=ics_for,
@@ -344,7 +355,7 @@ def plan_closed_queue(*, plan) -> list[Notification]:
     kind = Kind.PLAN_CLOSED
     drafts = []
     with translation.override(settings.LANGUAGE_CODE):
-        subject, line = _("SIP closed"), _("A SIP has been closed.")
+        sender = sender_name(plan)
         inbox_body = _("The SIP is closed. The plan can still be read.")
         participants = plan.participants.filter(is_active=True).select_related("unit")
         for participant in participants:
@@ -352,8 +363,7 @@ def plan_closed_queue(*, plan) -> list[Notification]:
                 participant.unit,
                 key=key,
                 kind=kind,
-                subject=subject,
-                line=line,
+                sender=sender,
                 inbox_body=inbox_body,
                 staff_link=reverse("plans:overview", args=[plan.pk]),
                 plan=plan,
@@ -363,8 +373,7 @@ def plan_closed_queue(*, plan) -> list[Notification]:
                 person,
                 key=key,
                 kind=kind,
-                subject=subject,
-                line=line,
+                sender=sender,
                 inbox_body=inbox_body,
                 plan=plan,
             )
@@ -404,7 +413,7 @@ def join_request_queue(*, join_request) -> list[Notification]:
     link = reverse("plans:overview", args=[plan.pk])
     drafts = []
     with translation.override(settings.LANGUAGE_CODE):
-        subject, line = _("Request to take part in a SIP"), _("A unit asks to take part in a SIP.")
+        subject, _line = staff_texts(kind)
         inbox_body = _("A unit asks to take part in the SIP. Open the SIP to answer the request.")
         lead = plan.lead
         lead_sees = lead is not None and lead.is_active
@@ -432,8 +441,7 @@ def join_request_queue(*, join_request) -> list[Notification]:
                 unit,
                 key=key,
                 kind=kind,
-                subject=subject,
-                line=line,
+                sender="",
                 inbox_body=inbox_body,
                 staff_link=link,
                 plan=plan,
@@ -452,7 +460,6 @@ def join_request_accepted_queue(*, join_request) -> list[Notification]:
         return []
     kind = Kind.JOIN_ACCEPTED
     with translation.override(settings.LANGUAGE_CODE):
-        subject, line = _("Your unit takes part in a SIP"), _("Your unit now takes part in a SIP.")
         inbox_body = _(
             "Your initiative has been answered: your unit now takes part in the SIP, within "
             "the individual's consent."
@@ -461,8 +468,7 @@ def join_request_accepted_queue(*, join_request) -> list[Notification]:
             unit,
             key=f"{kind}:request:{join_request.pk}",
             kind=kind,
-            subject=subject,
-            line=line,
+            sender="",
             inbox_body=inbox_body,
             staff_link=reverse("plans:overview", args=[plan.pk]),
             plan=plan,
@@ -497,6 +503,39 @@ def inbox_mark_read(
     return items.update(read_at=timezone.now())
 
 
+# The items that ask an invitee to answer: done once the invitee has answered.
+ASKS_FOR_AN_ANSWER = (Kind.MEETING_INVITATION, Kind.MEETING_CHANGED, Kind.INVITATION_UNANSWERED)
+
+
+@transaction.atomic
+def inbox_invitation_answered(*, invitee) -> int:
+    """The invitation is answered: the items that asked for the answer (the invitation, its
+    changes, the reminder) are marked read, for every member of an invited unit, or for the
+    individual or relative whose answer staff recorded. Returns how many changed."""
+    meeting_id = invitee.meeting_id
+    same_meeting = Q()
+    for kind in ASKS_FOR_AN_ANSWER:  # the meeting is in the dedupe key, "<kind>:meeting:<id>:"
+        same_meeting |= Q(kind=kind, dedupe_key__startswith=f"{kind}:meeting:{meeting_id}:")
+    if invitee.unit_id:
+        recipient = Q(unit_id=invitee.unit_id, user__isnull=False)
+    else:
+        recipient = Q(person_id=invitee.person_id)
+    items = Notification.objects.filter(
+        same_meeting, recipient, channel=INBOX, read_at__isnull=True
+    )
+    return items.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def inbox_version_answered(*, plan) -> int:
+    """The individual's answer to a new version is recorded (in Min SIP, or by staff): the
+    items asking for it are marked read, for everyone they were sent to."""
+    items = Notification.objects.filter(
+        channel=INBOX, kind=Kind.APPROVAL_WAITING, plan=plan, read_at__isnull=True
+    )
+    return items.update(read_at=timezone.now())
+
+
 @transaction.atomic
 def email_preference_set(*, person: Person, email_ok: bool) -> NotificationPreference:
     """The person's own choice (Min SIP): e-mail when there is news, or not."""
@@ -523,3 +562,11 @@ def meeting_changed_received(sender, *, meeting, method: str, **kwargs) -> list[
 
 def plan_closed_received(sender, *, plan, **kwargs) -> list[Notification]:
     return plan_closed_queue(plan=plan)
+
+
+def invitation_answered_received(sender, *, invitee, **kwargs) -> int:
+    return inbox_invitation_answered(invitee=invitee)
+
+
+def version_answered_received(sender, *, plan, **kwargs) -> int:
+    return inbox_version_answered(plan=plan)

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from samplan.accounts.models import Membership
 from samplan.notifications import outbox
 from samplan.notifications.models import Notification
-from samplan.notifications.texts import day_text, email_body, when_text
+from samplan.notifications.texts import day_text, email_body, sender_name, staff_texts, when_text
 from samplan.plans import rules
 from samplan.plans.models import Invitee, Meeting, Participant, Plan
 
@@ -51,10 +51,6 @@ def reminders_send(*, now: datetime.datetime | None = None) -> list[Notification
             *_unanswered_drafts(now),
         ]
         return outbox.write(drafts, only_new=True)
-
-
-def _reminder_texts() -> tuple[str, str]:
-    return _("Reminder from Samplan"), _("You have a reminder in Samplan.")
 
 
 def _deadline_drafts(today: datetime.date) -> list[outbox.Draft]:
@@ -84,11 +80,11 @@ def _deadline_drafts(today: datetime.date) -> list[outbox.Draft]:
     for user_id, unit_id in memberships:
         units_of.setdefault(user_id, set()).add(unit_id)
 
-    subject, line = _reminder_texts()
     drafts = []
     for plan, deadline in due:
         user = plan.lead or plan.initiated_by
         kind = Kind.DEADLINE_OVERDUE if deadline.status == "overdue" else Kind.DEADLINE_DUE_SOON
+        subject, line = staff_texts(kind)
         key = f"{kind}:plan:{plan.pk}:{DEADLINE_CODES[plan.state]}:{deadline.due.isoformat()}"
         if deadline.status == "overdue":
             body = _("%(deadline)s was due on %(day)s.")
@@ -135,11 +131,10 @@ def _deadline_drafts(today: datetime.date) -> list[outbox.Draft]:
 
 
 def _approval_drafts() -> list[outbox.Draft]:
-    subject, line = _reminder_texts()
     drafts = []
     waiting = (
         Plan.objects.filter(state=State.REVISION)
-        .select_related("person")
+        .select_related("person", "overall_responsibility", "initiating_unit__organization")
         .annotate(pending=Max("versions__number"))
     )
     for plan in waiting:
@@ -149,16 +144,15 @@ def _approval_drafts() -> list[outbox.Draft]:
                 person,
                 key=key,
                 kind=Kind.APPROVAL_WAITING,
-                subject=subject,
-                line=line,
-                inbox_body=_("A new version of the plan is waiting for your answer."),
+                sender=sender_name(plan),
+                inbox_body=_("Version %(n)s of the plan is waiting for your answer.")
+                % {"n": plan.pending},
                 plan=plan,
             )
     return drafts
 
 
 def _unanswered_drafts(now: datetime.datetime) -> list[outbox.Draft]:
-    subject, line = _reminder_texts()
     invitees = (
         Invitee.objects.filter(
             response=Invitee.Response.PENDING,
@@ -178,10 +172,9 @@ def _unanswered_drafts(now: datetime.datetime) -> list[outbox.Draft]:
             invitee.unit,
             key=f"{Kind.INVITATION_UNANSWERED}:meeting:{meeting.pk}:{occasion}:unit:{invitee.unit_id}",
             kind=Kind.INVITATION_UNANSWERED,
-            subject=subject,
-            line=line,
-            inbox_body=_("Your unit has not answered the invitation to the meeting on %(when)s.")
-            % {"when": when_text(meeting.starts_at)},
+            sender="",
+            inbox_body=_("%(meeting)s, %(when)s: your unit has not answered the invitation.")
+            % {"meeting": meeting.get_kind_display(), "when": when_text(meeting.starts_at)},
             staff_link=reverse("plans:meetings", args=[meeting.plan_id]),
             plan=meeting.plan,
         )

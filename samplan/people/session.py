@@ -7,7 +7,6 @@ and the assurance level. Everything else is looked up afresh on each request.
 
 import time
 from functools import wraps
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -16,9 +15,16 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from samplan import policy
+from samplan.accounts.middleware import (
+    LOGOUT_REASON_SESSION_KEY,
+    SessionClock,
+    login_url_back_to,
+    session_owner,
+)
 from samplan.accounts.models import Membership, Unit, User
 from samplan.audit.models import SecurityEvent
 from samplan.audit.services import security_event_record
+from samplan.core.redirects import return_path
 from samplan.people.models import Person
 
 CITIZEN_SESSION_KEY = "samplan_citizen"
@@ -48,20 +54,26 @@ def citizen_logout(request) -> None:
     request.session.flush()
 
 
-def _expired(data: dict, now: int) -> bool:
-    idle = getattr(settings, "SESSION_IDLE_SECONDS", 30 * 60)
-    absolute = getattr(settings, "SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
-    return now - data.get("seen", 0) > idle or now - data.get("at", 0) > absolute
+def _expiry_reason(data: dict, now: int) -> str | None:
+    """Why the session has ended ("absolute", "idle"), or None if it has not."""
+    if now - data.get("at", 0) > getattr(settings, "SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60):
+        return "absolute"
+    if now - data.get("seen", 0) > getattr(settings, "SESSION_IDLE_SECONDS", 30 * 60):
+        return "idle"
+    return None
 
 
 def current_citizen(request) -> Person | None:
-    """The logged-in citizen, or None. An expired session (30 min idle, 12 h) is ended here."""
+    """The logged-in citizen, or None. An expired session (30 min idle, 12 h) is ended here;
+    the login page then says why (as the staff login page does)."""
     data = request.session.get(CITIZEN_SESSION_KEY)
     if not data:
         return None
     now = int(time.time())
-    if _expired(data, now):
+    reason = _expiry_reason(data, now)
+    if reason is not None:
         request.session.flush()
+        request.session[LOGOUT_REASON_SESSION_KEY] = reason
         return None
     if now - data.get("seen", 0) >= 60:
         request.session[CITIZEN_SESSION_KEY] = {**data, "seen": now}
@@ -106,7 +118,25 @@ class ActorMiddleware:
             if person is not None:
                 request.citizen = person
                 request.actor = policy.Citizen(person=person)
+                request.session_clock = _citizen_clock(request)
         return self.get_response(request)
+
+
+def _citizen_clock(request) -> SessionClock:
+    """The Min SIP session's clocks, for the timeout warning and the keep-alive view."""
+    session = request.session
+    data = session[CITIZEN_SESSION_KEY]
+
+    def store_last_seen(value: int) -> None:
+        session[CITIZEN_SESSION_KEY] = {**session[CITIZEN_SESSION_KEY], "seen": value}
+
+    return SessionClock(
+        login_at=data.get("at", 0),
+        last_seen=data.get("seen", 0),
+        store_last_seen=store_last_seen,
+        login_url=login_url_back_to(reverse("citizen:login"), return_path(request)),
+        owner=session_owner("citizen", data.get("person")),
+    )
 
 
 def citizen_required(view):
@@ -117,8 +147,8 @@ def citizen_required(view):
     def wrapper(request, *args, **kwargs):
         person = getattr(request, "citizen", None)
         if person is None:
-            url = reverse("citizen:login")
-            return redirect(f"{url}?{urlencode({'next': request.get_full_path()})}")
+            # Back to the page after login; for a form post, the page the form was on.
+            return redirect(login_url_back_to(reverse("citizen:login"), return_path(request)))
         return view(request, *args, **kwargs)
 
     return wrapper

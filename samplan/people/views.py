@@ -1,14 +1,17 @@
-"""Finding and registering individuals. Identity numbers travel only in POST bodies."""
+"""Finding and registering individuals. Identity numbers travel only in POST bodies; results
+are GET pages named by a short-lived search id (samplan.core.searches)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from samplan import policy
 from samplan.accounts.access import acting_unit_required
+from samplan.core import searches
 from samplan.people.access import person_card
 from samplan.people.forms import PersonRegisterForm, PersonSearchForm
 from samplan.people.models import Person
@@ -20,20 +23,28 @@ from samplan.people.services import CONTACT_FIELDS, person_register
 @policy.route("person.lookup")
 def person_search(request: HttpRequest) -> HttpResponse:
     form = PersonSearchForm(request.POST or None)
-    context: dict = {"form": form}
-    status = 200
     if request.method == "POST":
         if form.is_valid():
             number = form.cleaned_data["identity_number"]
             person = Person.objects.filter(
                 identity_kind=number.kind, identity_number=number.value
             ).first()
-            context["searched"] = True
-            if person is not None:
-                context.update(person_card(request, person))
-        else:
-            status = 400
-    return render(request, "people/search.html", context, status=status)
+            found = str(person.pk) if person else None
+            return redirect(
+                reverse("people:search")
+                + searches.query(searches.remember(request, "person", found))
+            )
+        return render(request, "people/search.html", {"form": form}, status=400)
+    context: dict = {"form": form}
+    recalled = searches.recall(request, "person")
+    if recalled.expired:
+        messages.info(request, _("That search has expired. Search again."))
+    elif recalled.asked:
+        context |= {"searched": True, "sid": request.GET[searches.PARAM]}
+        person = Person.objects.filter(pk=recalled.value).first() if recalled.value else None
+        if person is not None:
+            context.update(person_card(request, person))
+    return render(request, "people/search.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -57,14 +68,7 @@ def person_register_view(request: HttpRequest) -> HttpResponse:
             form.add_error("number", error.message_dict.get("number", error.messages))
             return render(request, "people/register.html", {"form": form}, status=400)
         messages.success(request, _("%(name)s is registered.") % {"name": person.full_name})
-        return render(
-            request,
-            "people/search.html",
-            {
-                "form": PersonSearchForm(),
-                "searched": True,
-                **person_card(request, person),
-            },
-        )
+        sid = searches.remember(request, "person", str(person.pk))
+        return redirect(reverse("people:search") + searches.query(sid))
     status = 400 if form.is_bound else 200
     return render(request, "people/register.html", {"form": form}, status=status)

@@ -14,7 +14,7 @@ from samplan.core import dates
 from samplan.people.models import Relation
 from samplan.plans import rules
 from samplan.plans.models import Meeting, Plan, PlanVersion, RelativeAccess
-from samplan.plans.snapshot import snapshot_diff, snapshot_for
+from samplan.plans.snapshot import comparison, quoted, snapshot_for
 
 ALL_SECTIONS = tuple(RelativeAccess.Section.values)
 KIND_HEADINGS = {
@@ -85,6 +85,54 @@ class CitizenPlan:
     @property
     def is_child(self) -> bool:
         return self.role.is_child
+
+    @property
+    def standing(self) -> dict:
+        """Where the plan stands, for the top of the copy: closed, a proposal waiting for the
+        reader's answer, the plan in force, or not written yet. A label, a plain sentence and
+        a kind (for the look only)."""
+        version, pending = self.version, self.pending
+        if self.plan.is_closed:
+            day = dates.day(self.plan.closed_at)
+            if version:
+                text = _(
+                    "The SIP was ended on %(day)s. This copy shows version %(n)s, the last one "
+                    "in force."
+                ) % {"day": day, "n": version.number}
+            else:
+                text = _("The SIP was ended on %(day)s, before a plan was written.") % {"day": day}
+            return {"kind": "closed", "label": _("Closed"), "text": text}
+        if pending:
+            if version:
+                text = _(
+                    "This is a proposal for version %(n)s. Until you approve it, version %(m)s "
+                    "applies."
+                ) % {"n": pending.number, "m": version.number}
+            else:
+                text = _(
+                    "This is a proposal for version %(n)s. It applies when you approve it."
+                ) % {"n": pending.number}
+            return {"kind": "proposal", "label": _("Proposal, not approved"), "text": text}
+        if version:
+            text = _("Version %(n)s, approved on %(day)s.") % {
+                "n": version.number,
+                "day": dates.day(version.approved_at or version.created_at),
+            }
+            return {"kind": "current", "label": _("In force"), "text": text}
+        consent = self.plan.current_consent
+        if rules.consent_refused(consent):
+            refused = _("The consent to a SIP was refused on %(day)s.") % {
+                "day": dates.day(consent.decided_on)
+            }
+            text = f"{refused} {_('Without consent no plan is made, and no meeting is booked.')}"
+            return {"kind": "unwritten", "label": _("Consent refused"), "text": text}
+        if self.next_meeting:
+            text = _("The plan is not written yet. It is written at the meeting on %(when)s.") % {
+                "when": dates.weekday_time(self.next_meeting.starts_at)
+            }
+        else:
+            text = _("The plan is not written yet. It is written together with you at a meeting.")
+        return {"kind": "unwritten", "label": _("Not written yet"), "text": text}
 
     # What the viewer may do, as the policy decides (samplan.policy): answer a new version,
     # write to those responsible, manage the SIP (invite relatives, end it).
@@ -166,19 +214,15 @@ def plan_for_citizen(plan: Plan, viewer, *, limit=None) -> CitizenPlan:
 
 def changes_in_words(old: dict, new: dict) -> list[str]:
     """What a new version changes, one plain sentence each, for the individual to read before
-    answering (the plan may not change without his or her approval)."""
-    diff = snapshot_diff(old, new)
-    lines = []
-    for row in diff["scalars"]:
-        if row["change"] != "changed":
-            continue
-        before, after = row["old"] or "–", row["new"] or "–"
-        if row["key"] == "next_follow_up":  # ISO dates in the snapshot, Swedish on the page
-            before, after = _day(row["old"]), _day(row["new"])
-        lines.append(
-            _("%(what)s: now “%(new)s” (before: “%(old)s”).")
-            % {"what": row["label"], "new": after, "old": before}
-        )
+    answering (the plan may not change without his or her approval): each changed field of a
+    goal or an intervention with its new and its old value."""
+    diff = comparison(old, new)
+    lines = [
+        _("%(what)s: now “%(new)s” (before: “%(old)s”).")
+        % {"what": row["label"], "new": _stated(row["new"]), "old": _stated(row["old"])}
+        for row in diff["scalars"]
+        if row["change"] == "changed"
+    ]
     for row in diff["goals"]:
         if row["change"] == "added":
             lines.append(_("New goal: “%(text)s”.") % {"text": row["new"]["text"]})
@@ -186,10 +230,9 @@ def changes_in_words(old: dict, new: dict) -> list[str]:
             lines.append(_("The goal “%(text)s” is taken away.") % {"text": row["old"]["text"]})
         elif row["change"] == "changed":
             lines.append(
-                _("The goal “%(old)s” changes: now “%(text)s”, %(status)s.")
-                % {"old": row["old"]["text"], "text": row["new"]["text"],
-                   "status": str(row["new"]["status"]).lower()}
-            )  # fmt: skip
+                _("The goal “%(text)s” changes: %(fields)s.")
+                % {"text": row["old"]["text"], "fields": _fields_in_words(row["fields"])}
+            )
     for row in diff["interventions"]:
         if row["change"] == "added":
             lines.append(
@@ -203,15 +246,34 @@ def changes_in_words(old: dict, new: dict) -> list[str]:
             )
         elif row["change"] == "changed":
             lines.append(
-                _("The intervention %(what)s changes: now %(new)s (%(who)s), %(status)s.")
-                % {"what": row["old"]["what"], "new": row["new"]["what"],
-                   "who": row["new"]["organization"], "status": str(row["new"]["status"]).lower()}
-            )  # fmt: skip
+                _("The intervention %(what)s changes: %(fields)s.")
+                % {"what": row["old"]["what"], "fields": _fields_in_words(row["fields"])}
+            )
     return lines
 
 
-def _day(iso: str) -> str:
-    return dates.day(datetime.date.fromisoformat(iso)) if iso else "–"
+def _fields_in_words(fields: list[dict]) -> str:
+    return "; ".join(
+        _("%(what)s now %(new)s (before: %(old)s)")
+        % {
+            "what": str(f["label"]).lower(),
+            "new": _quoted(f["new"], f["key"]),
+            "old": _quoted(f["old"], f["key"]),
+        }
+        for f in fields
+    )
+
+
+def _quoted(value: str, key: str) -> str:
+    """A value in quotation marks (the goals an intervention serves have theirs already), or
+    "not stated"."""
+    if not value:
+        return str(_("not stated"))
+    return value if key == "goals" else quoted(value)
+
+
+def _stated(value: str) -> str:
+    return value or str(_("not stated"))
 
 
 def _who_does_what(snapshot: dict) -> list[dict]:
@@ -220,7 +282,11 @@ def _who_does_what(snapshot: dict) -> list[dict]:
     groups = []
     for kind, heading in KIND_HEADINGS.items():
         items = [
-            {**item, "contact_person": contacts.get(item.get("unit"), "")}
+            {
+                **item,
+                "contact_person": contacts.get(item.get("unit"), ""),
+                "starts": datetime.date.fromisoformat(item["start"]) if item.get("start") else None,
+            }
             for item in snapshot.get("interventions", [])
             if item.get("organization_kind") == kind
         ]

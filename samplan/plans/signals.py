@@ -16,3 +16,7 @@ join_accepted = Signal()
 meeting_changed = Signal()
 # plan: the plan is closed. Receivers return the notifications they wrote (who was told).
 plan_closed = Signal()
+# invitee: the invitation was answered (accepted or declined): its inbox items are done.
+invitation_answered = Signal()
+# plan, version: the individual's answer to a new version is recorded: the reminders are done.
+version_answered = Signal()

@@ -103,10 +103,15 @@ def test_no_page_and_no_log_line_shows_a_protected_persons_contact_details(db, c
             searched.add(who.split("@")[0])
             for person in world.persons:
                 data = {"identity_number": person.identity_display}
-                look(who, "POST", "/individer/sok/", client.post("/individer/sok/", data))
+                look(
+                    who,
+                    "POST",
+                    "/individer/sok/",
+                    client.post("/individer/sok/", data, follow=True),
+                )
             for person in [*protected, control]:
                 data = {"step": "find", "identity_number": person.identity_display}
-                look(who, "POST", "/sip/ny/", client.post("/sip/ny/", data))
+                look(who, "POST", "/sip/ny/", client.post("/sip/ny/", data, follow=True))
         for index, (who, client) in enumerate(admin_clients):
             # Every change page as the superuser; the lists as the administrator member.
             for path in admin_get_paths(limit_per_model=60 if index == 0 else 0):

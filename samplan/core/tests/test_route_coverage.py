@@ -59,6 +59,7 @@ def test_the_public_routes_are_only_login_health_and_language():
     public = sorted(route for route, ns, view in patterns() if policy.is_public(view))
     assert public == [
         "halsa/",
+        "konto/fortsatt-inloggad/",  # keep-alive: staff and Min SIP; refused without a session
         "konto/logga-in/",
         "min-sip/logga-in/",
         "min-sip/logga-in/callback/",

@@ -241,10 +241,10 @@ def test_the_email_as_sent_has_a_stable_message_id_and_a_calendar_part(
     message = email.message_from_bytes(sent.message().as_bytes(), policy=email.policy.default)
     assert message["Message-ID"] == mail.message_id
     assert re.fullmatch(r"<[0-9a-f]{40}@samplan>", mail.message_id)
-    assert message["Subject"] == "SIP-möte"
+    assert str(message["Subject"]).strip() == "Meddelande från Testby kommun: kallelse till möte"
     (part,) = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
     assert part.get_param("method") == "REQUEST"
-    assert part.get_filename() == "sip-mote.ics"
+    assert part.get_filename() == "mote.ics"
     _calendar, event = parse_ics(part.get_payload(decode=True))
     assert event["SEQUENCE"] == 0
 
@@ -267,8 +267,12 @@ def test_closing_tells_every_participant_and_the_individual_and_records_them_as_
         "Biståndshandläggning",
     }
     assert [n.person for n in written if n.channel == "inbox" and n.person_id] == [cast.person]
-    mail = next(n for n in written if n.channel == "email")
-    assert mail.subject == "SIP avslutad" and "En SIP har avslutats." in mail.body
+    to_unit = next(n for n in written if n.channel == "email" and n.unit_id)
+    assert to_unit.subject == "Meddelande från Testby kommun: en plan har avslutats"
+    assert "Testby kommun har avslutat en SIP som din enhet deltog i." in to_unit.body
+    to_eva = next(n for n in written if n.channel == "email" and n.person_id)
+    assert to_eva.subject == "Meddelande från Testby kommun"
+    assert to_eva.body.startswith("Du har ett nytt meddelande från Testby kommun.")
     notices = ClosingNotice.objects.filter(plan=plan)
     assert {n.unit for n in notices if n.unit_id} == {cast.needs_assessment, cast.primary_care}
     assert [n.person for n in notices if n.person_id] == [cast.person]

@@ -211,6 +211,7 @@ def invitation_respond(
         % {"unit": str(invitee), "answer": invitee.get_response_display()},
         after={"response": response, "reason": invitee.decline_reason},
     )
+    signals.invitation_answered.send(sender=Invitee, invitee=invitee)
     return invitee
 
 

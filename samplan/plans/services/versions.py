@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from samplan.core import dates
 from samplan.people.models import Person
-from samplan.plans import rules
+from samplan.plans import rules, signals
 from samplan.plans.models import (
     CitizenMessage,
     CopyGiven,
@@ -233,6 +233,7 @@ def version_approval_record(
             plan=plan, author=actor.person, kind=CitizenMessage.Kind.CHANGE, text=comment.strip()
         )
         message_address(declined, lead_units(plan))
+    signals.version_answered.send(sender=PlanVersion, plan=plan, version=version)
     return version
 
 

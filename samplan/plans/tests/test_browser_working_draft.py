@@ -13,6 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from samplan.plans.models import Plan
+from samplan.testing.axe import scan
 from samplan.testing.browser import citizen_log_in, staff_log_in
 
 pytestmark = pytest.mark.browser
@@ -54,6 +55,7 @@ def test_a_declined_revision_and_an_unapproved_edit(demo_world, page: Page):
     page.locator(".draft-notice").get_by_role("link", name="Se ändringarna").click()
     expect(page.locator("#draft table.diff")).to_contain_text("Arbetsutkast, inte godkänt")
     expect(page.locator("#draft table.diff")).to_contain_text("Jag vill kunna gå på bingo")
+    scan(page)  # the comparison, field by field
 
     # An empty form cannot take the lead away: the error stands at the field.
     page.locator("nav.tabs a[href$='/plan/']").click()

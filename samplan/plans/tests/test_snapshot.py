@@ -6,7 +6,15 @@ import pytest
 from django.utils.functional import Promise
 
 from samplan.plans import services
-from samplan.plans.snapshot import SCALARS, plan_snapshot, snapshot_diff
+from samplan.plans.presenter import changes_in_words
+from samplan.plans.snapshot import (
+    GOAL_FIELDS,
+    INTERVENTION_FIELDS,
+    SCALARS,
+    comparison,
+    plan_snapshot,
+    snapshot_diff,
+)
 from samplan.testing.cast import fresh
 
 pytestmark = pytest.mark.usefixtures("messages_in_english")
@@ -138,6 +146,79 @@ def test_a_revision_compared_with_the_established_version(sip, region):
     assert changes(diff["interventions"])[str(dropped.uid)] == "removed"
 
 
+def shown(row) -> list[tuple[str, str, str]]:
+    return [(str(f["label"]), f["old"], f["new"]) for f in row["fields"]]
+
+
+def test_a_change_of_only_the_frequency_shows_the_old_and_the_new_frequency():
+    old = snapshot(interventions=[intervention("i1", "Boendestöd", frequency="Varje vecka")])
+    new = snapshot(interventions=[intervention("i1", "Boendestöd", frequency="Två dagar")])
+    (row,) = comparison(old, new)["interventions"]
+    assert (row["change"], row["title"]) == ("changed", "Boendestöd")
+    assert shown(row) == [("How often", "Varje vecka", "Två dagar")]
+    assert changes_in_words(old, new) == [
+        "The intervention Boendestöd changes: how often now “Två dagar” (before: “Varje vecka”)."
+    ]
+
+
+def test_a_change_of_only_the_responsible_person_shows_the_old_and_the_new_person():
+    old = snapshot(interventions=[intervention("i1", "Boendestöd", responsible_person="Lars")])
+    new = snapshot(interventions=[intervention("i1", "Boendestöd", responsible_person="Fatima")])
+    (row,) = comparison(old, new)["interventions"]
+    assert shown(row) == [("Responsible person", "Lars", "Fatima")]
+
+
+def test_dates_links_and_topics_are_shown_in_words():
+    goals = [goal("g1", "Bo kvar"), goal("g2", "Arbeta")]
+    old = snapshot(
+        goals,
+        [intervention("i1", "Boendestöd", start="2027-01-04", goals=["g1"]),
+         intervention("i2", "Praktik")],
+        next_follow_up="2027-03-01",
+    )  # fmt: skip
+    new = snapshot(
+        goals,
+        [intervention("i1", "Boendestöd", start="2027-02-01", goals=["g1", "g2"],
+                      topic="housing", after="i2"),
+         intervention("i2", "Praktik")],
+        next_follow_up="2027-03-08",
+    )  # fmt: skip
+    diff = comparison(old, new)
+    assert shown(diff["interventions"][0]) == [
+        ("Start", "4 January 2027", "1 February 2027"),
+        ("Comes after", "", "Praktik"),
+        ("Serves the goals", "“Bo kvar”", "“Bo kvar”, “Arbeta”"),
+        ("Topic", "", "Housing"),
+    ]
+    follow_up = next(row for row in diff["scalars"] if row["key"] == "next_follow_up")
+    assert (follow_up["old"], follow_up["new"]) == ("1 March 2027", "8 March 2027")
+
+
+def test_an_added_item_shows_what_it_says_and_an_unchanged_one_nothing():
+    old = snapshot(interventions=[intervention("i1", "Boendestöd")])
+    new = snapshot(
+        interventions=[
+            intervention("i1", "Boendestöd"),
+            intervention("i2", "Praktik", frequency=""),
+        ]
+    )
+    same, added = comparison(old, new)["interventions"]
+    assert (same["change"], same["fields"]) == ("same", [])
+    assert shown(added) == [("Organisation", "", "Testby kommun")]
+
+
+def test_a_snapshot_older_than_a_field_does_not_count_as_a_change():
+    old = snapshot([goal("g1", "Bo kvar")], [intervention("i1", "Boendestöd")])
+    new = snapshot(
+        [goal("g1", "Bo kvar", topic="", parent=None)],
+        [intervention("i1", "Boendestöd", topic="", goals=[], after=None)],
+    )
+    diff = comparison(old, new)
+    assert changes(diff["goals"]) == {"g1": "same"}
+    assert changes(diff["interventions"]) == {"i1": "same"}
+
+
 def test_the_labels_are_translated_when_shown_not_when_the_module_is_imported():
     # A label translated at import time stays in the language active then (Swedish, or none).
     assert all(isinstance(label, Promise) for _key, label in SCALARS)
+    assert all(isinstance(label, Promise) for _key, label in GOAL_FIELDS + INTERVENTION_FIELDS)

@@ -43,7 +43,9 @@ def post_ok(client: Client, url: str, data: dict) -> None:
 
 
 def started_plan(client, person) -> Plan:
-    response = client.post("/sip/ny/", {"step": "find", "identity_number": "19811218-9876"})
+    response = client.post(
+        "/sip/ny/", {"step": "find", "identity_number": "19811218-9876"}, follow=True
+    )
     assert "Eva Exempel" in response.content.decode()
     post_ok(
         client,

@@ -16,7 +16,7 @@ from samplan.plans.models import (
     CopyGiven,
     Plan,
 )
-from samplan.plans.snapshot import plan_snapshot, snapshot_diff, snapshot_for
+from samplan.plans.snapshot import comparison, plan_snapshot, snapshot_for, with_dates
 from samplan.plans.views.base import (
     attempt,
     content_lists,
@@ -105,7 +105,7 @@ def versions(request: StaffRequest, plan: Plan) -> HttpResponse:
     if draft:
         # The working draft against the version in force: what the individual has not approved.
         a, b = in_force.number, 0
-        diff = snapshot_diff(
+        diff = comparison(
             snapshot_for(in_force.snapshot, limit), snapshot_for(plan_snapshot(plan), limit)
         )
         labels = {
@@ -115,7 +115,7 @@ def versions(request: StaffRequest, plan: Plan) -> HttpResponse:
     elif a in numbers and b in numbers:
         old = next(v for v in items if v.number == a)
         new = next(v for v in items if v.number == b)
-        diff = snapshot_diff(snapshot_for(old.snapshot, limit), snapshot_for(new.snapshot, limit))
+        diff = comparison(snapshot_for(old.snapshot, limit), snapshot_for(new.snapshot, limit))
         labels = {"old": _("Version %(n)s") % {"n": a}, "new": _("Version %(n)s") % {"n": b}}
     copy_version = plan.current_version or (numbers[-1] if numbers else 0)
     if copy_form.is_bound:
@@ -161,6 +161,6 @@ def version_detail(request: StaffRequest, plan: Plan, number: int) -> HttpRespon
             plan,
             "versions",
             version=version,
-            snap=snapshot_for(version.snapshot, item_limit(request.actor, plan)),
+            snap=with_dates(snapshot_for(version.snapshot, item_limit(request.actor, plan))),
         ),
     )

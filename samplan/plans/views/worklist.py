@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from samplan import policy
 from samplan.accounts.access import acting_unit_required
 from samplan.audit.services import access_log_record_many
+from samplan.core import searches
 from samplan.people.access import person_card
 from samplan.people.forms import PersonSearchForm
 from samplan.people.models import Person
@@ -128,14 +129,21 @@ def _flag_rows(plans: list[Plan], unit) -> None:
 @acting_unit_required
 @policy.route("plan.list")
 def worklist(request: StaffRequest) -> HttpResponse:
-    """ "Mina SIP": the acting unit's plans, with filters; search by name or number (POST)."""
+    """ "Mina SIP": the acting unit's plans, with filters; a search (posted, then a GET page)."""
     unit = request.acting_unit
     filters = f.WorklistFilterForm(request.GET or None)
     search = f.SearchForm(request.POST or None)
+    if search.is_bound and search.is_valid():
+        sid = searches.remember(request, "plans", search.cleaned_data["query"])
+        return redirect(reverse("plans:worklist") + searches.query(sid))
+    recalled = searches.recall(request, "plans")
+    if recalled.expired:
+        messages.info(request, _("That search has expired. Search again."))
     plans = access.plans_of_unit(unit)
-    searching = request.method == "POST" and search.is_valid()
+    searching = bool(recalled.value)
     if searching:
-        plans = plans.filter(_search_filter(search.cleaned_data["query"]))
+        search = f.SearchForm(initial={"query": recalled.value})
+        plans = plans.filter(_search_filter(recalled.value))
     elif filters.is_valid():
         data = filters.cleaned_data
         plans = (
@@ -159,7 +167,7 @@ def worklist(request: StaffRequest) -> HttpResponse:
         plans = plans.filter(rules.due_soon_q(today))
     # The most urgent first; a bounded page, so a unit with thousands of plans reads one page.
     ordered = plans.order_by(F("deadline_due").asc(nulls_last=True), "-initiated_at", "pk")
-    number = request.POST.get("sida") if searching else request.GET.get("sida")
+    number = request.GET.get("sida")
     page, ids = _counted_page(ordered, number)
     shown = _worklist_rows(ids)
     _flag_rows(shown, unit)
@@ -185,14 +193,12 @@ def worklist(request: StaffRequest) -> HttpResponse:
             "rows": rows,
             "page": page,
             "page_query": _query_without_page(request),
-            # Search results are paged by posting the search again.
-            "page_post": [("query", search.cleaned_data["query"])] if searching else None,
             "filters": filters,
             "search": search,
             "searching": searching,
             "inbox": inbox,
         },
-        status=400 if request.method == "POST" and not search.is_valid() else 200,
+        status=400 if search.is_bound else 200,
     )
 
 
@@ -218,20 +224,29 @@ def _search_filter(query: str) -> Q:
 @acting_unit_required
 @policy.route("plan.initiate")
 def plan_start(request: StaffRequest) -> HttpResponse:
-    """Guided start: find the individual (POST, number never in the URL), then the initiative."""
+    """Guided start: find the individual (POST, number never in the URL; the found individual
+    is then a GET page named by a search id), then the initiative."""
     person, initiative, open_plan = None, None, {}
     search = PersonSearchForm(request.POST if request.POST.get("step") == "find" else None)
     if request.POST.get("step") == "find" and search.is_valid():
         number = search.cleaned_data["identity_number"]
-        person = Person.objects.filter(
+        found = Person.objects.filter(
             identity_kind=number.kind, identity_number=number.value
         ).first()
-        if person is None:
+        if found is None:
             search.add_error(
                 "identity_number", _("No individual with that number is registered in Samplan.")
             )
         else:
-            initiative = f.InitiativeForm()
+            sid = searches.remember(request, "person", str(found.pk))
+            return redirect(reverse("plans:start") + searches.query(sid))
+    elif request.method == "GET":
+        recalled = searches.recall(request, "person")
+        if recalled.expired:
+            messages.info(request, _("That search has expired. Search again."))
+        elif recalled.value:
+            person = Person.objects.filter(pk=recalled.value).first()
+            initiative = f.InitiativeForm() if person else None
     elif request.POST.get("step") == "initiate":
         chosen = f.ChosenPersonForm(request.POST)
         if not chosen.is_valid():
