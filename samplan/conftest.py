@@ -127,8 +127,10 @@ SUMMARY_LINES = (
     ("items", "item visibility: {cases} cases, {mismatches} mismatches"),
     ("fuzz", "form fuzz: {cases} requests, {mismatches} server errors"),
     ("errors", "form errors: {cases} forms, {mismatches} not tied"),
+    ("fuzz_errors", "form fuzz errors: {cases} forms, {mismatches} not tied"),
     ("once", "double submit: {cases} forms, {mismatches} duplicates"),
     ("baselines", "query baselines: {cases} pages, {mismatches} over"),
+    ("layout", "layout crawl: {pages} pages, {broken} broken words, {scrolls} horizontal scrolls"),
 )
 
 

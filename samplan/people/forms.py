@@ -107,7 +107,15 @@ class PersonRegisterForm(forms.ModelForm):
         except ValidationError as error:
             self.add_error("number", error)
             return cleaned
-        born = parsed.birth_date or cleaned.get("birth_date")
+        given = cleaned.get("birth_date")
+        if parsed.birth_date and given and given != parsed.birth_date:
+            self.add_error(
+                "birth_date",
+                _("The number says %(day)s. Leave the date of birth empty, or correct it.")
+                % {"day": dates.day(parsed.birth_date)},
+            )
+            return cleaned
+        born = parsed.birth_date or given
         if problem := dates.date_problem("birth", born):
             self.add_error("birth_date" if parsed.birth_date is None else "number", problem)
             return cleaned
