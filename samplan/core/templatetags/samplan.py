@@ -35,3 +35,12 @@ def possessive(name: str) -> str:
     if translation.get_language() == "en":
         return f"{name}'" if name.endswith("s") else f"{name}'s"
     return name if name[-1:].lower() in {"s", "x", "z"} else f"{name}s"
+
+
+@register.filter
+def quoted(text) -> str:
+    """{{ text|quoted }}: a quotation in the reader's language: ”Swedish” (the same mark on
+    both sides), “English”."""
+    if translation.get_language() == "en":
+        return f"\u201c{text}\u201d"
+    return f"\u201d{text}\u201d"

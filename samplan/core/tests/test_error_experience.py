@@ -61,3 +61,37 @@ def test_no_select_offers_dashes_as_its_empty_choice(client, alice, sip):
         assert response.status_code == 200, page
         assert "---------" not in html, page
     assert "Välj …" in client.get(f"/sip/{plan.pk}/plan/").content.decode()
+
+
+def test_every_tab_of_a_plan_has_its_own_title(client, alice, sip):
+    plan = sip.to("active")
+    login(client, alice)
+    titles = set()
+    for tab in ["", "plan/", "moten/", "samtycke/", "narstaende/", "versioner/", "historik/"]:
+        html = client.get(f"/sip/{plan.pk}/{tab}").content.decode()
+        titles.add(re.search(r"<title>(.*?)</title>", html).group(1))
+    assert len(titles) == 7 and all(plan.person.full_name in t for t in titles), titles
+
+
+def test_each_contact_person_control_names_its_unit(client, alice, sip):
+    plan = sip.to("active")
+    login(client, alice)
+    html = client.get(f"/sip/{plan.pk}/").content.decode()
+    labels = re.findall(r'<label class="visually-hidden" for="cp-\d+">(.*?)</label>', html)
+    buttons = re.findall(r'aria-label="(Välj kontaktperson på [^"]+)"', html)
+    assert len(labels) >= 2 and len(set(labels)) == len(labels)
+    assert len(set(buttons)) == len(buttons) == len(labels)
+
+
+def test_a_too_long_text_says_how_long_it_is_in_plain_swedish(client, alice):
+    login(client, alice)
+    response = client.post("/individer/registrera/", {"given_name": "x" * 1001})
+    html = response.content.decode()
+    assert "tecken lång (nu 1001)" in html and "den har" not in html
+
+
+def test_quotations_use_swedish_marks(client, alice, sip):
+    plan = sip.to("active")
+    login(client, alice)
+    html = client.get(f"/sip/{plan.pk}/plan/").content.decode()
+    assert "\u201d" in html and "\u201c" not in html

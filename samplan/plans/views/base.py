@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from samplan import policy
 from samplan.core import dates
@@ -29,6 +30,31 @@ from samplan.plans.models import (
 from samplan.plans.rules import RuleViolation
 
 
+# Each page of a plan names itself first in the browser's title (tabs, history, screen readers).
+PAGE_TITLES = {
+    "overview": gettext_lazy("Overview"),
+    "content": gettext_lazy("The plan"),
+    "goal_edit": gettext_lazy("Change the goal"),
+    "intervention_edit": gettext_lazy("Change the intervention"),
+    "preparation": gettext_lazy("Preparation"),
+    "consent": gettext_lazy("Consent"),
+    "consent_withdraw": gettext_lazy("Withdraw consent"),
+    "relations": gettext_lazy("People around"),
+    "protected": gettext_lazy("Protected details"),
+    "meetings": gettext_lazy("Meetings"),
+    "meeting_change": gettext_lazy("Change the meeting"),
+    "meeting_mode": gettext_lazy("Meeting mode"),
+    "establish": gettext_lazy("Establish the plan"),
+    "approval": gettext_lazy("Approval"),
+    "follow_up": gettext_lazy("Follow-up"),
+    "close": gettext_lazy("Close the SIP"),
+    "closing_notices": gettext_lazy("Who has been told"),
+    "versions": gettext_lazy("Versions"),
+    "version": gettext_lazy("Version"),
+    "history": gettext_lazy("History"),
+}
+
+
 def workspace_context(request: StaffRequest, plan: Plan, tab: str, **extra) -> dict:
     """What every workspace tab shows. `may_submit` says whether the page's own form would be
     accepted (its write action, see plan_view): a closed plan shows no forms to fill in."""
@@ -39,6 +65,7 @@ def workspace_context(request: StaffRequest, plan: Plan, tab: str, **extra) -> d
         "tab": tab,
         "can": can,
         "may_submit": getattr(can, write.removeprefix("plan."), False),
+        "page_title": PAGE_TITLES.get(getattr(request.resolver_match, "url_name", ""), ""),
         "deadline": rules.deadline(plan),
         "declined": declined_revision(plan),
         **extra,
@@ -98,7 +125,7 @@ def attempt(form, action) -> bool:
         form.add_error(
             None,
             _(
-                "Someone else saved this while you were editing. Their version is shown below; "
+                "Someone else saved this while you were editing. What they saved is shown above; "
                 "your text is kept in the form. Check and save again."
             ),
         )
