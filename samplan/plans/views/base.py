@@ -29,7 +29,6 @@ from samplan.plans.models import (
 )
 from samplan.plans.rules import RuleViolation
 
-
 # Each page of a plan names itself first in the browser's title (tabs, history, screen readers).
 PAGE_TITLES = {
     "overview": gettext_lazy("Overview"),
