@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in e-mails lead to the server `make run` starts.
+SAMPLAN_BASE_URL ?= http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 
 .PHONY: run test bench setup messages browser lint format check-deploy clean
 
@@ -27,11 +29,18 @@ messages: $(STAMP)
 browser:
 	@test -x /usr/bin/chromium || ./scripts/apt-install chromium
 
+# The demo logins and the address are the last lines before the server's own; e-mails go to
+# files in var/mail/ and the worker's log to var/log/worker.log, not to the terminal.
 run: setup
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
-	@echo "\nSamplan runs on http://$(HOST):$(PORT)/ with its background worker (stop with Ctrl-C)\n"
-	$(PY) manage.py run_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@mkdir -p var/log var/mail
+	@echo "Migrating the database and loading the demo world..."
+	@$(PY) manage.py migrate --noinput --verbosity 0
+	@SAMPLAN_BASE_URL=$(SAMPLAN_BASE_URL) $(PY) manage.py load_demo
+	@echo "\nE-mails are written to var/mail/, the background worker logs to var/log/worker.log."
+	@echo "Samplan runs on $(SAMPLAN_BASE_URL)/ (stop with Ctrl-C)\n"
+	@export SAMPLAN_BASE_URL=$(SAMPLAN_BASE_URL) DJANGO_RUNSERVER_HIDE_WARNING=true; \
+	  $(PY) manage.py run_worker >>var/log/worker.log 2>&1 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup browser

@@ -1,8 +1,8 @@
 """Samplan settings: one file, driven by environment variables.
 
-Development is the default (SQLite, e-mail written to files in var/mail/, DEBUG on). Set SAMPLAN_ENV=production
-for a deployment: it refuses to start without SECRET_KEY and ALLOWED_HOSTS and turns on
-secure cookies, HSTS and SSL redirect. See docs/operations.md.
+Development is the default (SQLite, e-mails written as files to var/mail/, DEBUG on). Set
+SAMPLAN_ENV=production for a deployment: it refuses to start without SECRET_KEY and
+ALLOWED_HOSTS and turns on secure cookies, HSTS and SSL redirect. See docs/operations.md.
 """
 
 import os

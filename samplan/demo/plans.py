@@ -1,449 +1,290 @@
-"""Demo SIPs in every state, made through the real services so that history and versions are real.
+"""The demo's SIPs: the named individuals' stories, each showing a part of the process, and the
+busy unit's caseload (samplan.demo.caseload).
 
-Dates are moved back afterwards (demo only) so that deadlines, overdue flags and held meetings
-look lived-in. A person who already has a plan is left alone, so loading twice changes nothing.
+Every plan is lived through the real services, step by step at its own moment in the past
+(samplan.demo.timeline), so its history, versions, approvals and notifications carry the times
+they happened. A person who already has a plan is left alone, so loading twice changes nothing.
 """
 
-import datetime
-from dataclasses import dataclass, field
-
-from django.utils import timezone
-
-from samplan.accounts.models import Membership, Organization, Unit, User
+from samplan.demo.caseload import AVD14, BUSY, FK, HEMTJ, PSYK, SKOLA, SOCPSYK, VC, caseload_stories
+from samplan.demo.timeline import Cast, Clock, FollowUp, Story, live
 from samplan.people.models import Person
 from samplan.plans import services
-from samplan.plans.models import Consent, Invitee, Meeting, Plan, PlanVersion
-from samplan.policy import Citizen, Staff
+from samplan.plans.models import Plan
 
-
-def _day(offset: int) -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=offset)
-
-
-def _at(offset_days: int, hour: int = 10) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(_day(offset_days), datetime.time(hour, 0)))
-
-
-@dataclass
-class Story:
-    person: str  # demo key
-    by: str  # username
-    unit: str
-    units: list[str]
-    stage: str  # initiated, refused, consented, invited, active, follow_up, revision, closed, withdrawn
-    age_days: int = 30
-    reasons: list[str] = field(default_factory=lambda: ["several_units", "unclear"])
-    goals: list[tuple[str, str]] = field(default_factory=list)
-    interventions: list[tuple[str, str]] = field(default_factory=list)  # (unit name, what)
-    own_words: str = ""
-    lead: str = ""
-    topics: dict[str, str] = field(default_factory=dict)  # goal or intervention text -> Topic
-    limits: list[tuple[str, str, list[str]]] = field(default_factory=list)  # unit, reach, topics
-    exclusions: str = ""
-
+NORRBY_BISTAND = "Biståndshandläggning Norrby"
 
 STORIES = [
+    # Established two months ago. His consent keeps his economy and his earlier addiction
+    # from Försäkringskassan; he has invited his sister Camilla to see his goals and meetings
+    # in Min SIP, and has written to his lead.
     Story(
-        "erik",
-        "anna.lind",
-        "Biståndshandläggning Åsby",
-        [
-            "Biståndshandläggning Åsby",
-            "Vårdcentralen Åsby",
-            "Psykiatriska kliniken Mälarsjukhuset",
-            "Socialpsykiatri Åsby",
-            "Försäkringskassan, lokalt försäkringscenter Åsby",
+        "erik", "anna.lind", BUSY, [BUSY, VC, PSYK, SOCPSYK, FK], "active", 60,
+        reasons=["several_units", "passed_around"],
+        goals=[
+            ("long", "Jag vill ha ett eget jobb igen", ""),
+            ("short", "Jag vill sova bättre", ""),
+            ("short", "Jag vill bli av med mina skulder", "economy"),
         ],
-        "active",
-        60,
-        ["several_units", "passed_around"],
-        [
-            ("long", "Jag vill ha ett eget jobb igen"),
-            ("short", "Jag vill sova bättre"),
-            ("short", "Jag vill bli av med mina skulder"),
+        interventions=[
+            (SOCPSYK, "Boendestöd två gånger i veckan", "", ""),
+            (PSYK, "Samtalsbehandling varannan vecka", "mental_health", ""),
+            (VC, "Läkemedelsgenomgång", "physical_health", "En gång"),
+            (FK, "Utreda rätt till sjukersättning", "occupation", ""),
+            (BUSY, "Budget- och skuldrådgivning varannan vecka", "economy", ""),
         ],
-        [
-            ("Socialpsykiatri Åsby", "Boendestöd två gånger i veckan"),
-            ("Psykiatriska kliniken Mälarsjukhuset", "Samtalsbehandling varannan vecka"),
-            ("Vårdcentralen Åsby", "Läkemedelsgenomgång"),
-            ("Försäkringskassan, lokalt försäkringscenter Åsby", "Utreda rätt till sjukersättning"),
-            ("Biståndshandläggning Åsby", "Budget- och skuldrådgivning varannan vecka"),
-        ],
-        "Att någon håller ihop allt, så att jag slipper berätta samma sak för alla.",
-        "anna.lind",
-        topics={
-            "Jag vill bli av med mina skulder": "economy",
-            "Budget- och skuldrådgivning varannan vecka": "economy",
-            "Läkemedelsgenomgång": "physical_health",
-            "Samtalsbehandling varannan vecka": "mental_health",
-            "Utreda rätt till sjukersättning": "occupation",
+        preparation={
+            "own_words": "Att någon håller ihop allt, så att jag slipper berätta samma sak för alla.",
+            "works_well": "Min syster Camilla finns alltid där.",
+            "works_badly": "Jag har haft fem olika handläggare på två år.",
+            "questions": "Vem ringer jag när något krånglar?",
         },
-        # The consent keeps his economy and his earlier addiction from Försäkringskassan.
-        limits=[
-            ("Försäkringskassan, lokalt försäkringscenter Åsby", "whole", ["economy", "addiction"])
-        ],
+        self_actions="Erik öppnar sin post tillsammans med Camilla och tar med den till budgetrådgivningen.",
+        relatives=["camilla"],
+        limits=[(FK, "whole", ["economy", "addiction"])],
         exclusions="Ekonomin ska inte diskuteras med Försäkringskassan. "
         "Tidigare missbruk ska inte tas upp.",
-    ),
-    Story(
-        "birgitta",
-        "maria.nilsson",
-        "Vårdcentralen Åsby",
-        ["Vårdcentralen Åsby", "Hemtjänst Åsby", "Biståndshandläggning Åsby"],
-        "follow_up",
-        90,
-        ["inpatient", "order"],
-        [("long", "Jag vill bo kvar i mitt hus")],
-        [
-            ("Hemtjänst Åsby", "Hjälp med dusch och inköp"),
-            ("Vårdcentralen Åsby", "Hembesök av distriktssköterska varje vecka"),
+        meeting_hour=9,
+        notes=(
+            "Erik hälsade alla välkomna och berättade vad som är viktigast för honom just nu.",
+            "Vi gick igenom vem som gör vad. Försäkringskassan deltar i det som rör arbete och "
+            "sjukersättning, som Erik har samtyckt till.",
+        ),
+        next_follow_up=20,
+        relative_access=[("camilla", ["goals", "meetings"], 40)],
+        messages=[
+            (5, "comment", "Kan vi flytta nästa möte till en eftermiddag? Jag sover dåligt och "
+             "har svårt med morgnar.", None),
         ],
-        "Att kunna bo hemma med min man.",
-        "maria.nilsson",
     ),
+    # Followed up once; the next follow-up meeting, at home, is booked.
     Story(
-        "ahmed",
-        "fatima.hassan",
-        "Biståndshandläggning Norrby",
-        [
-            "Biståndshandläggning Norrby",
-            "Psykiatriska kliniken Mälarsjukhuset",
-            "Försäkringskassan, lokalt försäkringscenter Åsby",
+        "birgitta", "maria.nilsson", VC, [VC, HEMTJ, BUSY], "follow_up", 90,
+        reasons=["inpatient", "order"],
+        goals=[
+            ("long", "Jag vill bo kvar i mitt hus", "housing"),
+            ("short", "Jag vill kunna duscha själv med lite hjälp", "physical_health"),
         ],
-        "invited",
-        10,
-        ["requested"],
-    ),
-    Story(
-        "linnea",
-        "johan.berg",
-        "Psykiatriska kliniken Mälarsjukhuset",
-        ["Psykiatriska kliniken Mälarsjukhuset", "Socialpsykiatri Åsby"],
-        "consented",
-        14,
-        ["several_units"],
-    ),
-    Story(
-        "goran",
-        "karin.ek",
-        "Avdelning 14 medicin, Mälarsjukhuset",
-        ["Avdelning 14 medicin, Mälarsjukhuset"],
-        "initiated",
-        7,
-        ["inpatient", "emergency"],
-    ),
-    Story("mohammed", "anna.lind", "Socialpsykiatri Åsby", [], "refused", 20, ["requested"]),
-    Story(
-        "ulla",
-        "maria.nilsson",
-        "Vårdcentralen Åsby",
-        ["Vårdcentralen Åsby", "Hemtjänst Åsby", "Biståndshandläggning Åsby"],
-        "revision",
-        120,
-        ["order"],
-        [("short", "Jag vill kunna gå till affären själv")],
-        [
-            ("Hemtjänst Åsby", "Promenad med stöd tre gånger i veckan"),
-            ("Vårdcentralen Åsby", "Fysioterapi"),
+        interventions=[
+            (HEMTJ, "Hjälp med dusch och inköp", "", "Två gånger i veckan"),
+            (VC, "Hembesök av distriktssköterska varje vecka", "physical_health", ""),
+            (BUSY, "Trygghetslarm", "housing", ""),
         ],
-        "Att klara mig själv så länge det går.",
-        "maria.nilsson",
-    ),
-    Story(
-        "jonas",
-        "anna.lind",
-        "Biståndshandläggning Åsby",
-        ["Biståndshandläggning Åsby", "Psykiatriska kliniken Mälarsjukhuset"],
-        "withdrawn",
-        40,
-        ["unclear"],
-    ),
-    Story(
-        "elias",
-        "peter.lund",
-        "Elevhälsan Åsby",
-        ["Elevhälsan Åsby", "Psykiatriska kliniken Mälarsjukhuset", "Biståndshandläggning Åsby"],
-        "active",
-        45,
-        ["several_units"],
-        [("long", "Jag vill gå i skolan varje dag"), ("short", "Jag vill ha en kompis på rasten")],
-        [
-            ("Elevhälsan Åsby", "Samtal med skolkurator varje vecka"),
-            ("Psykiatriska kliniken Mälarsjukhuset", "Utredning av koncentrationssvårigheter"),
-            ("Biståndshandläggning Åsby", "Kontaktfamilj en helg i månaden"),
+        preparation={
+            "own_words": "Att kunna bo hemma med min man.",
+            "meeting_place_wish": "Hemma, jag har svårt att ta mig till vårdcentralen.",
+        },
+        self_actions="Göran lagar maten och handlar det som hemtjänsten inte hinner.",
+        relatives=["goran"],
+        place="Hemma hos Birgitta",
+        follow_up_place="Hemma hos Birgitta",
+        notes=(
+            "Mötet hölls i Birgittas kök. Göran var med.",
+            "Birgitta vill bo kvar hemma. Hemtjänsten hjälper till med dusch och inköp, och "
+            "distriktssköterskan kommer varje vecka.",
+        ),
+        follow_ups=[
+            FollowUp(
+                answers=(
+                    "Det har gått bra. Birgitta duschar med stöd och har inte ramlat.",
+                    "Att distriktssköterskan och hemtjänsten har tät kontakt.",
+                    "Ja, alla insatser fortsätter.",
+                ),
+                summary="Birgitta och Göran är nöjda. Nästa uppföljning om en månad.",
+            )
         ],
-        "Att skolan och vården pratar med varandra.",
-        "peter.lund",
+        last_follow_up=35,
+        follow_up_booked=4,
+        next_follow_up=3,
     ),
+    # The first meeting is booked.
     Story(
-        "kent",
-        "fatima.hassan",
-        "Biståndshandläggning Norrby",
-        ["Biståndshandläggning Norrby", "Vårdcentralen Åsby"],
-        "closed",
-        200,
-        ["order"],
-        [("long", "Jag vill klara min ekonomi")],
-        [
-            ("Biståndshandläggning Norrby", "Budget- och skuldrådgivning"),
-            ("Vårdcentralen Åsby", "Diabeteskontroller"),
-        ],
-        "",
-        "fatima.hassan",
+        "ahmed", "fatima.hassan", NORRBY_BISTAND, [NORRBY_BISTAND, PSYK, FK], "invited", 10,
+        reasons=["requested"], source=Plan.Source.INDIVIDUAL,
+        preparation={
+            "own_words": "Att jag får hjälp att komma tillbaka till ett vanligt liv efter olyckan.",
+            "questions": "Kan Försäkringskassan vara med på mötet?",
+        },
+        meeting_in=4,
+        place="Biståndshandläggning Norrby, mötesrummet",
     ),
+    # Consent recorded; the first meeting is not booked yet.
     Story(
-        "aleksandra",
-        "fatima.hassan",
-        "Biståndshandläggning Norrby",
-        ["Biståndshandläggning Norrby", "Psykiatriska kliniken Mälarsjukhuset"],
-        "active",
-        100,
-        ["passed_around"],
-        [("long", "Jag vill lära mig svenska och få ett arbete")],
-        [
-            ("Biståndshandläggning Norrby", "Stöd i kontakt med myndigheter"),
-            ("Psykiatriska kliniken Mälarsjukhuset", "Traumabehandling med tolk"),
-        ],
-        "Att få hjälp på polska när det är svårt.",
-        "fatima.hassan",
+        "linnea", "johan.berg", PSYK, [PSYK, SOCPSYK], "consented", 14,
+        preparation={"own_words": "Att jag får bo kvar i min lägenhet."},
     ),
-    # Protected identity: the primary care centre is granted her contact details (below).
+    # Initiated at the ward; consent not recorded yet (late by the agreement).
+    Story("goran", "karin.ek", AVD14, [AVD14], "initiated", 7, reasons=["inpatient", "emergency"]),
+    # Consent refused.
+    Story("mohammed", "anna.lind", SOCPSYK, [], "refused", 20, reasons=["requested"]),
+    # Revised at a follow-up: version 2 waits for Ulla's answer.
     Story(
-        "sofia",
-        "anna.lind",
-        "Biståndshandläggning Åsby",
-        ["Biståndshandläggning Åsby", "Vårdcentralen Åsby"],
-        "active",
-        60,
-        ["several_units"],
-        [("long", "Jag vill känna mig trygg hemma")],
-        [
-            ("Biståndshandläggning Åsby", "Stödsamtal varje vecka"),
-            ("Vårdcentralen Åsby", "Regelbundna läkarbesök"),
+        "ulla", "maria.nilsson", VC, [VC, HEMTJ, BUSY], "revision", 120,
+        reasons=["order"],
+        goals=[("short", "Jag vill kunna gå till affären själv", "")],
+        interventions=[
+            (HEMTJ, "Promenad med stöd tre gånger i veckan", "", ""),
+            (VC, "Fysioterapi", "physical_health", "Varannan vecka"),
         ],
-        "Att ingen får veta var jag bor.",
-        "anna.lind",
+        preparation={"own_words": "Att klara mig själv så länge det går."},
+        self_actions="Nils, min bror, skjutsar mig till fysioterapin.",
+        place="Vårdcentralen Åsby, konferensrummet",
+        follow_ups=[
+            FollowUp(
+                answers=(
+                    "Ulla går längre sträckor och har inte fallit.",
+                    "Promenaderna med hemtjänsten.",
+                    "Ja, alla insatser fortsätter.",
+                ),
+            ),
+            FollowUp(
+                "revise",
+                approval="",
+                new_goal=("short", "Jag vill kunna ta bussen till stan", ""),
+                answers=(
+                    "Det har gått bra. Ulla går till affären själv nu.",
+                    "Täta kontakter och samma fysioterapeut.",
+                    "Ja, med justeringar.",
+                ),
+                summary="Ulla har nått sitt mål och vill nu kunna ta bussen. Ny version skickas "
+                "till Ulla för godkännande.",
+            ),
+        ],
+        last_follow_up=6,
+        next_follow_up=30,
     ),
-]
+    # Established quickly, then he withdrew his consent, which closed it.
+    Story(
+        "jonas", "anna.lind", BUSY, [BUSY, PSYK], "closed", 40,
+        reasons=["unclear"],
+        goals=[("long", "Jag vill få ordning på mitt liv", "")],
+        interventions=[
+            (BUSY, "Stödsamtal med socialsekreterare", "", "Varannan vecka"),
+            (PSYK, "Bedömning hos psykiatriker", "mental_health", ""),
+        ],
+        closed=(3, Plan.ClosingReason.CONSENT_WITHDRAWN, "Vill inte längre ha en SIP."),
+    ),
+    # A child: his guardians consented, and his own view is heard at each meeting.
+    Story(
+        "elias", "peter.lund", SKOLA, [SKOLA, PSYK, BUSY], "active", 45,
+        goals=[
+            ("long", "Jag vill gå i skolan varje dag", "occupation"),
+            ("short", "Jag vill ha en kompis på rasten", ""),
+        ],
+        interventions=[
+            (SKOLA, "Samtal med skolkurator varje vecka", "", ""),
+            (PSYK, "Utredning av koncentrationssvårigheter", "mental_health", ""),
+            (BUSY, "Kontaktfamilj en helg i månaden", "family", ""),
+        ],
+        preparation={"own_words": "Att skolan och vården pratar med varandra."},
+        child_view="Elias vill att mamma är med på mötena.",
+        place="Åsby skola, elevhälsans rum",
+        next_follow_up=20,
+    ),
+    # Followed up twice and closed at the second: coordination works without a plan. Leif,
+    # his god man, took part.
+    Story(
+        "kent", "fatima.hassan", NORRBY_BISTAND, [NORRBY_BISTAND, VC], "closed", 200,
+        reasons=["order"],
+        goals=[("long", "Jag vill klara min ekonomi", "economy")],
+        interventions=[
+            (NORRBY_BISTAND, "Budget- och skuldrådgivning", "economy", "Varannan vecka"),
+            (VC, "Diabeteskontroller", "physical_health", "Var tredje månad"),
+        ],
+        relatives=["leif"],
+        follow_ups=[
+            FollowUp(
+                answers=(
+                    "Kent har betalat sina räkningar i tid.",
+                    "Att Leif och budgetrådgivaren hjälps åt.",
+                    "Ja, alla insatser fortsätter.",
+                ),
+            ),
+            FollowUp(
+                "close",
+                approval="",
+                closing_reason=Plan.ClosingReason.WORKS,
+                answers=(
+                    "Ekonomin är i ordning och diabetesen är välskött.",
+                    "Budgetrådgivningen.",
+                    "Nej, kontakterna fungerar utan en samordnad plan.",
+                ),
+            ),
+        ],
+        last_follow_up=25,
+    ),
+    # Interpreter in Polish; Marta, her ombud, answered the new version in Min SIP. The next
+    # follow-up is overdue.
+    Story(
+        "aleksandra", "fatima.hassan", NORRBY_BISTAND, [NORRBY_BISTAND, PSYK], "active", 100,
+        reasons=["passed_around"],
+        goals=[
+            ("long", "Jag vill lära mig svenska och få ett arbete", "occupation"),
+            ("short", "Jag vill kunna sova utan mardrömmar", "mental_health"),
+        ],
+        interventions=[
+            (NORRBY_BISTAND, "Stöd i kontakt med myndigheter", "", "Varannan vecka"),
+            (PSYK, "Traumabehandling med tolk", "mental_health", "Varje vecka"),
+        ],
+        preparation={
+            "own_words": "Att få hjälp på polska när det är svårt.",
+            "interpreter_language": "polska",
+            "meeting_place_wish": "Gärna på förmiddagen, med tolken på plats.",
+        },
+        relatives=["marta"],
+        meeting_hour=10,
+        place="Biståndshandläggning Norrby, mötesrummet",
+        notes=(
+            "Tolk på polska deltog på plats. Aleksandra berättade själv om sin situation.",
+            "Alla möten bokas med tolk på plats. Marta Kowalska, Aleksandras ombud, får "
+            "kallelserna.",
+        ),
+        follow_ups=[
+            FollowUp(
+                "revise",
+                approval="min_sip",
+                approver="marta",
+                new_goal=("short", "Jag vill börja på SFI", "occupation"),
+                answers=(
+                    "Aleksandra sover bättre sedan behandlingen började.",
+                    "Tolken, som är densamma varje gång.",
+                    "Ja, och SFI läggs till.",
+                ),
+                summary="Med tolk. Aleksandra vill börja på SFI; den nya versionen skickas till "
+                "henne och Marta i Min SIP.",
+            )
+        ],
+        last_follow_up=40,
+        next_follow_up=-4,
+    ),
+    # Protected identity: the unit manager lets the primary care centre see her contact details.
+    Story(
+        "sofia", "anna.lind", BUSY, [BUSY, VC], "active", 60,
+        goals=[("long", "Jag vill känna mig trygg hemma", "housing")],
+        interventions=[
+            (BUSY, "Stödsamtal varje vecka", "", ""),
+            (VC, "Regelbundna läkarbesök", "physical_health", ""),
+        ],
+        preparation={"own_words": "Att ingen får veta var jag bor."},
+        place="Biståndshandläggning Åsby, samtalsrummet",
+        next_follow_up=25,
+        grant=(VC, "Hembesök av distriktssköterskan"),
+    ),
+]  # fmt: skip
 
 
-def load_demo_plans(people: dict[str, Person]) -> int:
+def load_demo_plans(people: dict[str, Person], clock: Clock, *, caseload: bool = True) -> int:
+    """Live the stories whose individual has no plan yet (the busy unit's caseload too, unless
+    `caseload` is False); returns how many were made."""
+    cast = Cast(people)
+    plans = Plan.objects.filter(person__in=people.values())
+    have_plans = set(plans.values_list("person_id", flat=True))
     made = 0
-    for story in STORIES:
-        person = people[story.person]
-        if person.plans.exists():
+    for story in [*STORIES, *(caseload_stories() if caseload else [])]:
+        if people[story.person].pk in have_plans:
             continue
-        _tell(story, person)
+        live(story, cast, clock)
         made += 1
-    # The stories backdate their plans (initiated weeks ago, a follow-up already overdue), past
-    # the services: store their deadlines as the dates now say.
-    services.deadlines_refresh(Plan.objects.filter(person__in=people.values()))
-    _grant_protected_contact(people["sofia"])
+    # Plans loaded before the local agreement was configured get their deadlines by it.
+    services.deadlines_refresh(plans)
     return made
-
-
-def _grant_protected_contact(person: Person) -> None:
-    """The unit manager lets the primary care centre see Sofia's protected contact details."""
-    plan = person.plans.first()
-    if plan is None or person.contact_grants.exists():
-        return
-    unit = Unit.objects.get(name="Biståndshandläggning Åsby")
-    manager = Membership.objects.get(user__username="sara.holm", unit=unit)
-    services.contact_grant_give(
-        actor=Staff(user=manager.user, unit=unit, role=manager.role),
-        plan=plan,
-        unit=Unit.objects.get(name="Vårdcentralen Åsby"),
-        reason="Hembesök av distriktssköterskan",
-        valid_until=_day(90),
-    )
-
-
-def _tell(story: Story, person: Person) -> Plan:
-    unit = Unit.objects.get(name=story.unit)
-    membership = Membership.objects.get(user__username=story.by, unit=unit)
-    actor = Staff(user=membership.user, unit=unit, role=membership.role)
-    plan = services.plan_initiate(
-        actor=actor, person=person, reasons=story.reasons, source=Plan.Source.STAFF
-    )
-    Plan.objects.filter(pk=plan.pk).update(
-        initiated_at=_at(-story.age_days, 9), own_words=story.own_words
-    )
-    if story.stage == "initiated":
-        return plan
-    consent_day = _day(-story.age_days + 2)
-    guardians = list(person.guardians) if person.is_child() else []
-    given_by = Consent.GivenBy.GUARDIANS if guardians else Consent.GivenBy.INDIVIDUAL
-    if story.stage == "refused":
-        services.consent_record(
-            actor=actor,
-            plan=plan,
-            decision=Consent.Decision.REFUSED,
-            decided_on=consent_day,
-            mode=Consent.Mode.ORAL,
-            given_by=given_by,
-            guardians=guardians,
-        )
-        return plan
-    units = list(Unit.objects.filter(name__in=story.units))
-    services.consent_record(
-        actor=actor,
-        plan=plan,
-        decision=Consent.Decision.GIVEN,
-        decided_on=consent_day,
-        mode=Consent.Mode.WRITTEN,
-        given_by=given_by,
-        guardians=guardians,
-        units=units,
-        child_view="Elias vill att mamma är med på mötena." if guardians else "",
-        exclusions=story.exclusions,
-        limits=[
-            (Unit.objects.get(name=name), reach, topics) for name, reach, topics in story.limits
-        ],
-    )
-    if story.stage == "consented":
-        return plan
-    meeting = services.meeting_schedule(
-        actor=actor,
-        plan=plan,
-        kind=Meeting.Kind.FIRST,
-        starts_at=_at(4, 13),
-        place=f"{unit.name}, samtalsrummet",
-        invited_units=[(u, Invitee.Mode.DIGITAL) for u in units],
-        invited_people=[(person, Invitee.Mode.WRITTEN)],
-    )
-    if story.stage == "invited":
-        return plan
-    Meeting.objects.filter(pk=meeting.pk).update(starts_at=_at(-story.age_days + 8, 13))
-    Invitee.objects.filter(meeting=meeting).update(response=Invitee.Response.ACCEPTED)
-    _write_plan(story, plan, actor, unit, units)
-    if story.stage == "withdrawn":
-        _write_minimal(plan, actor, unit, units)
-    services.meeting_held(
-        actor=actor,
-        meeting=meeting,
-        attended=Invitee.objects.filter(meeting=meeting).values_list("pk", flat=True),
-    )
-    services.plan_establish(actor=actor, plan=plan, approval_method=PlanVersion.Method.MEETING_ORAL)
-    if story.stage == "withdrawn":
-        services.consent_withdraw(
-            actor=actor,
-            plan=plan,
-            decided_on=_day(-3),
-            mode=Consent.Mode.ORAL,
-            note="Vill inte längre ha en SIP.",
-        )
-    elif story.stage == "follow_up":
-        services.meeting_schedule(
-            actor=actor,
-            plan=plan,
-            kind=Meeting.Kind.FOLLOW_UP,
-            starts_at=_at(3, 10),
-            place="Hemma hos Birgitta",
-            invited_units=[(u, Invitee.Mode.ORAL) for u in units],
-            invited_people=[(person, Invitee.Mode.ORAL)],
-        )
-    elif story.stage in {"revision", "closed"}:
-        services.goal_save(
-            actor=actor,
-            plan=plan,
-            term="short",
-            text="Jag vill kunna ta bussen till stan",
-        )
-        services.followup_record(
-            actor=actor,
-            plan=plan,
-            how_it_went="Det har gått bra.",
-            helped_hindered="Täta kontakter hjälpte.",
-            coordination_needed=story.stage == "revision",
-            continue_interventions="Ja, med justeringar.",
-            decision="revise" if story.stage == "revision" else "close",
-            next_follow_up=_day(30),
-            closing_reason=Plan.ClosingReason.WORKS,
-        )
-    elif story.person == "erik":
-        _erik_uses_min_sip(plan, person)
-    elif story.person == "aleksandra":
-        Plan.objects.filter(pk=plan.pk).update(
-            next_follow_up=_day(-4)
-        )  # an overdue follow-up to act on
-    return plan
-
-
-def _write_plan(story, plan, actor, unit, units) -> None:
-    goals = [
-        services.goal_save(
-            actor=actor, plan=plan, term=term, text=text, topic=story.topics.get(text, "")
-        )
-        for term, text in story.goals
-    ]
-    by_name = {u.name: u for u in units}
-    for unit_name, what in story.interventions:
-        responsible = by_name[unit_name]
-        services.intervention_save(
-            actor=actor,
-            plan=plan,
-            what=what,
-            topic=story.topics.get(what, ""),
-            organization=responsible.organization,
-            responsible_unit=responsible,
-            status="ongoing",
-            start=_day(-story.age_days + 10),
-            frequency="",
-            goals=goals[:1],
-        )
-    kinds = {u.organization.kind for u in units}
-    plan.refresh_from_db()
-    principal = (
-        unit.organization
-        if unit.organization.is_principal
-        else next(u.organization for u in units if u.organization.is_principal)
-    )
-    services.plan_update(
-        actor=actor,
-        plan=plan,
-        expected_version=plan.lock_version,
-        overall_responsibility=principal,
-        lead=User.objects.get(username=story.lead or story.by),
-        next_follow_up=_day(20),
-        no_other_actors=Organization.Kind.OTHER not in kinds,
-        self_actions="Går på alla möten och säger till om något inte fungerar.",
-    )
-
-
-def _write_minimal(plan, actor, unit, units) -> None:
-    """A plan that was established quickly before the consent was withdrawn."""
-    for u in units:
-        services.intervention_save(
-            actor=actor,
-            plan=plan,
-            what=f"Kontakt med {u.name}",
-            organization=u.organization,
-            responsible_unit=u,
-        )
-    plan.refresh_from_db()
-    services.plan_update(
-        actor=actor,
-        plan=plan,
-        expected_version=plan.lock_version,
-        overall_responsibility=unit.organization,
-        lead=actor.user,
-        next_follow_up=_day(20),
-        no_other_actors=True,
-    )
-
-
-def _erik_uses_min_sip(plan: Plan, erik: Person) -> None:
-    """Erik has invited his sister to see his meetings, and has written to his lead."""
-    sister = Person.objects.get(
-        relations_as_related__person=erik, relations_as_related__kind="relative"
-    )
-    plan.current_consent.relatives.add(sister)
-    services.relative_access_grant(
-        actor=Citizen(person=erik), plan=plan, relative=sister, sections=["meetings", "goals"]
-    )
-    services.citizen_message_send(
-        actor=Citizen(person=erik),
-        plan=plan,
-        kind="comment",
-        text="Kan vi flytta nästa möte till en eftermiddag? Jag sover dåligt och har svårt med morgnar.",
-    )

@@ -1,23 +1,30 @@
-"""The demo world: a small, realistic set of organisations, staff and individuals.
+"""The demo world: a small, realistic set of organisations, staff and individuals, and a year
+of their SIPs.
 
 Everything here is fictional. Identity numbers use the birth-number series 980-999 that
-Skatteverket sets aside for tests, with valid check digits. Running it twice changes nothing.
+Skatteverket sets aside for tests, with valid check digits. The organisations, staff and people
+are registered a little over a year back; their SIPs are then lived through the services, each
+step at its own moment (samplan.demo.timeline). Running it twice changes nothing.
 """
 
 import datetime
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Max
 
 from samplan.accounts.models import Membership, Organization, Unit, User
 from samplan.core.identifiers import luhn_valid
+from samplan.demo.caseload import CASELOAD_RELATIONS, CASELOAD_RELATIVES, CASES, PROTECTED
 from samplan.demo.notifications import load_demo_notifications
 from samplan.demo.plans import load_demo_plans
+from samplan.demo.timeline import Clock
 from samplan.notifications.models import Notification
 from samplan.people import identity
 from samplan.people.models import Person, Relation
 from samplan.people.services import relation_add
+from samplan.plans.models import LocalAgreement
 
 DEMO_PASSWORD = "samplan-demo"
 REGION = "Region Mälardalen"
@@ -82,6 +89,8 @@ STAFF = [
     ("johan.berg", "Johan", "Berg", "Överläkare", [("Psykiatriska kliniken Mälarsjukhuset", CW)]),
     ("karin.ek", "Karin", "Ek", "Kurator", [("Avdelning 14 medicin, Mälarsjukhuset", CW)]),
     ("sara.holm", "Sara", "Holm", "Enhetschef", [("Biståndshandläggning Åsby", UM)]),
+    ("elin.dahl", "Elin", "Dahl", "Biståndshandläggare", [("Biståndshandläggning Åsby", CW)]),
+    ("omar.khalil", "Omar", "Khalil", "Biståndshandläggare", [("Biståndshandläggning Åsby", CW)]),
     ("eva.strand", "Eva", "Strand", "Verksamhetschef", [("Vårdcentralen Åsby", UM)]),
     ("lars.svensson", "Lars", "Svensson", "Boendestödjare", [("Socialpsykiatri Åsby", CW)]),
     (
@@ -177,13 +186,61 @@ REPRESENTATIVES = [
 ]  # fmt: skip
 
 
+# The people of the busy unit's caseload (samplan.demo.caseload), and their relatives.
+CASELOAD_PEOPLE = [
+    DemoPerson(c.key, c.given, c.family, c.born, c.serial, "Åsby", protected=c.key in PROTECTED)
+    for c in CASES
+    if c.key not in {p.key for p in PEOPLE}
+] + [
+    DemoPerson(key, given, family, born, serial, "Åsby")
+    for key, given, family, born, serial in CASELOAD_RELATIVES
+]
+
+# The regional agreement on SIP deadlines, which the region and both municipalities signed.
+AGREEMENT = {
+    "consent_within_days": 3,
+    "first_meeting_within_days": 14,
+    "due_soon_days": 7,
+    "child_reads_from_age": 16,
+}
+# The organisations, staff and people were registered this many days before the world was
+# loaded, before the oldest SIP.
+WORLD_AGE = 400
+
+
 def demo_identity_number(person: DemoPerson) -> str:
     day = int(person.born[6:8]) + (60 if person.coordination else 0)
     return identity.identity_number_with_check_digit(f"{person.born[:6]}{day:02d}{person.serial}")
 
 
+def demo_identity_display(person: DemoPerson) -> str:
+    """The number as Swedes write it: 19650412-9831."""
+    number = identity.parse_identity_number(demo_identity_number(person))
+    return identity.format_identity_number(number.kind, number.value)
+
+
 @transaction.atomic
-def load_demo_world() -> dict[str, int]:
+def load_demo_world(clock: Clock | None = None, *, caseload: bool = True) -> dict[str, int]:
+    """Load the demo world; without `caseload`, the busy unit's forty SIPs are left out (the
+    named individuals' SIPs load in a fraction of the time)."""
+    clock = clock or Clock()
+    last_before = Notification.objects.aggregate(last=Max("id"))["last"] or 0
+    with clock.at(-WORLD_AGE, 8, 0):
+        people = _load_people_and_staff(clock)
+    # The SIPs' services send their invitations and notices; then today's reminders.
+    plans = load_demo_plans(people, clock, caseload=caseload)
+    load_demo_notifications(clock, after_id=last_before)
+    return {
+        "plans": plans,
+        "notifications": Notification.objects.filter(id__gt=last_before).count(),
+        "organizations": Organization.objects.count(),
+        "units": Unit.objects.count(),
+        "staff": User.objects.count(),
+        "individuals": Person.objects.count(),
+    }
+
+
+def _load_people_and_staff(clock: Clock) -> dict[str, Person]:
     organizations = {}
     for name, kind, nine, code in ORGANIZATIONS:
         organizations[name], _ = Organization.objects.update_or_create(
@@ -195,6 +252,11 @@ def load_demo_world() -> dict[str, int]:
                 "hsa_id": f"SE{with_luhn(nine).replace('-', '')}-1000" if kind == "region" else "",
             },
         )
+        if organizations[name].is_principal:
+            # A local agreement set in the admin since is left as it is.
+            LocalAgreement.objects.get_or_create(
+                organization=organizations[name], defaults=AGREEMENT
+            )
     units = {}
     for org_name, name, kind, phone in UNITS:
         slug = name.split(",")[0].lower().replace(" ", ".").replace("å", "a").replace("ä", "a")
@@ -204,18 +266,19 @@ def load_demo_world() -> dict[str, int]:
             name=name,
             defaults={"kind": kind, "phone": phone, "email": f"{slug}@demo.samplan.invalid"},
         )
+    password = _PasswordHash()
     for username, first, last, title, memberships in STAFF:
-        user = _demo_user(username, first, last, title)
+        user = _demo_user(username, first, last, title, password)
         for unit_name, role in memberships:
             Membership.objects.update_or_create(
                 user=user, unit=units[unit_name], defaults={"role": role, "is_active": True}
             )
-    admin = _demo_user(*SYSTEM_ADMIN)
+    admin = _demo_user(*SYSTEM_ADMIN, password)
     if not admin.is_superuser:
         admin.is_superuser = admin.is_staff = True
         admin.save(update_fields=["is_superuser", "is_staff"])
-    people = {p.key: _demo_person(p) for p in PEOPLE}
-    reserv, _ = Person.objects.update_or_create(
+    people = {p.key: _demo_person(p) for p in [*PEOPLE, *CASELOAD_PEOPLE]}
+    Person.objects.update_or_create(
         identity_kind=Person.IdentityKind.RESERVNUMMER,
         identity_number="RM-990001",
         defaults={
@@ -229,50 +292,51 @@ def load_demo_world() -> dict[str, int]:
         *[(c, g, Relation.Kind.GUARDIAN, d, Relation.Basis.POPULATION_REGISTER, "", "none", None) for c, g, d in GUARDIANS],
         *[(p, r, Relation.Kind.RELATIVE, d, "", "", "none", None) for p, r, d in RELATIVES],
         *[(p, r, k, "", b, scope, m, days) for p, r, k, b, scope, m, days in REPRESENTATIVES],
+        *[(p, r, k, d, Relation.Basis.POPULATION_REGISTER if k == "guardian" else "", "", "none", None) for p, r, k, d in CASELOAD_RELATIONS],
     ]  # fmt: skip
-    today = timezone.localdate()
+    existing = set(Relation.objects.values_list("person_id", "related_id", "kind"))
     for person, related, kind, description, basis, scope, min_sip, days in relations:
-        if not Relation.objects.filter(
-            person=people[person], related=people[related], kind=kind
-        ).exists():
-            relation_add(
-                actor=None,
-                person=people[person],
-                related=people[related],
-                kind=kind,
-                description=description,
-                basis=basis,
-                scope=scope,
-                min_sip=min_sip,
-                valid_until=today + datetime.timedelta(days=days) if days else None,
-            )
-    before = Notification.objects.count()
-    plans = load_demo_plans(people)  # their services queue invitations and closing notices
-    load_demo_notifications()  # and today's reminders
-    notifications = Notification.objects.count() - before
-    return {
-        "plans": plans,
-        "notifications": notifications,
-        "organizations": Organization.objects.count(),
-        "units": Unit.objects.count(),
-        "staff": User.objects.count(),
-        "individuals": Person.objects.count(),
-    }
+        if (people[person].pk, people[related].pk, kind) in existing:
+            continue
+        relation_add(
+            actor=None,
+            person=people[person],
+            related=people[related],
+            kind=kind,
+            description=description,
+            basis=basis,
+            scope=scope,
+            min_sip=min_sip,
+            # counted from the day the world is loaded, not from when it was registered
+            valid_until=clock.day(days) if days else None,
+        )
+    return people
 
 
-def _demo_user(username: str, first: str, last: str, title: str) -> User:
-    user, created = User.objects.get_or_create(
-        username=username,
-        defaults={
-            "first_name": first,
-            "last_name": last,
-            "title": title,
-            "email": f"{username}@demo.samplan.invalid",
-        },
-    )
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
+class _PasswordHash:
+    """The demo password, hashed once for every new account (hashing takes a good fraction
+    of a second; the demo has fifteen accounts)."""
+
+    def __init__(self):
+        self.value = ""
+
+    def __str__(self) -> str:
+        if not self.value:
+            self.value = make_password(DEMO_PASSWORD)
+        return self.value
+
+
+def _demo_user(username: str, first: str, last: str, title: str, password: _PasswordHash) -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User.objects.create(
+            username=username,
+            first_name=first,
+            last_name=last,
+            title=title,
+            email=f"{username}@demo.samplan.invalid",
+            password=str(password),
+        )
     return user
 
 
@@ -291,7 +355,7 @@ def _demo_person(p: DemoPerson) -> Person:
             "postal_code": "721 30" if p.city == "Åsby" else "733 40",
             "city": p.city,
             "phone": f"070-{p.born[2:5]} {p.serial} {p.born[6:8]}",
-            "email": f"{p.key}@example.invalid",
+            "email": f"{p.key.replace('_', '.')}@example.invalid",
         },
     )
     return person

@@ -53,7 +53,8 @@ def demo_world(db):
 
 def test_every_html_page_for_a_logged_in_user_has_the_security_headers(client, demo_world):
     unit = max(Unit.objects.all(), key=lambda u: plans_of_unit(u).count())
-    plans = list(plans_of_unit(unit))
+    # One plan in each state: the busy demo unit has forty, whose pages differ only by state.
+    plans = list({plan.state: plan for plan in plans_of_unit(unit).order_by("pk")}.values())
     assert plans
     member = Membership.objects.filter(unit=unit, is_active=True).first().user
     response = client.post(
