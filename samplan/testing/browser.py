@@ -5,7 +5,7 @@ import datetime
 import re
 
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Response, expect
 
 from samplan.demo.world import DEMO_PASSWORD
 from samplan.plans.models import Meeting
@@ -31,6 +31,26 @@ def citizen_log_in(page: Page, name: str) -> None:
     page.goto(page.base_url + "/min-sip/logga-in/demo/")
     page.get_by_role("button", name=f"Logga in som {name}").first.click()
     expect(page.locator(".who__name")).to_have_text(name)
+
+
+def post_from_page(page: Page, action: str, fields: dict[str, str]) -> Response:
+    """A form post from the page shown, with its CSRF token when it has one, as a stale tab or
+    a hand-made request would send it; the response the browser then shows."""
+    with page.expect_navigation() as navigation:
+        page.evaluate(
+            """([action, fields]) => {
+              const form = Object.assign(document.createElement('form'), {method: 'post', action});
+              const token = document.querySelector('input[name=csrfmiddlewaretoken]');
+              if (token) fields = {...fields, csrfmiddlewaretoken: token.value};
+              for (const [name, value] of Object.entries(fields)) {
+                form.append(Object.assign(document.createElement('input'), {type: 'hidden', name, value}));
+              }
+              document.body.append(form);
+              form.submit();
+            }""",
+            [action, fields],
+        )
+    return navigation.value
 
 
 def in_form(page: Page, hidden_value: str):
