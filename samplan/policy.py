@@ -119,6 +119,8 @@ def decide(actor: Actor | None, action: str, obj) -> Decision:
         return Decision.ALLOW if isinstance(actor, Staff) else Decision.NOT_FOUND
     if action == "citizen.session":
         return Decision.ALLOW if isinstance(actor, Citizen) else Decision.NOT_FOUND
+    if action == "intervention.progress":
+        return _decide_progress(actor, obj)
     if action == "person.contact":
         return _decide_contact(actor, obj)
     if action == "log.review":
@@ -170,6 +172,16 @@ def _decide_citizen_action(actor: Actor, action: str, plan) -> Decision:
     if rules.representative_may(person, plan, action):
         return Decision.ALLOW
     return Decision.FORBIDDEN
+
+
+def _decide_progress(actor: Actor, intervention) -> Decision:
+    """A unit reports the status and a short note of its own intervention, without edit
+    rights to the rest of the plan (read-only participants included)."""
+    plan = intervention.plan
+    if not isinstance(actor, Staff) or not _staff_sees_plan(actor, plan):
+        return Decision.NOT_FOUND
+    allowed = rules.reports_progress(plan, actor.unit, intervention)
+    return Decision.ALLOW if allowed else Decision.FORBIDDEN
 
 
 def _decide_contact(actor: Actor, person) -> Decision:

@@ -143,7 +143,7 @@ class UnitInline(FormSetWithRequest, SystemAdministratorOnly, admin.TabularInlin
     model = Unit
     formset = UnitFormSet
     extra = 0
-    fields = ["name", "kind", "hsa_id", "email", "phone", "is_active"]
+    fields = ["name", "kind", "hsa_id", "email", "phone", "is_active", "receives_requests"]
     show_change_link = True
     superuser_only = False
     organization_path = "organization"
@@ -209,10 +209,19 @@ class MembershipInline(FormSetWithRequest, SystemAdministratorOnly, admin.Tabula
 
 @admin.register(Unit)
 class UnitAdmin(MembershipChangesRecorded, SystemAdministratorOnly, admin.ModelAdmin):
-    list_display = ["name", "organization", "kind", "email", "phone", "is_active"]
+    list_display = [
+        "name",
+        "organization",
+        "kind",
+        "email",
+        "phone",
+        "is_active",
+        "receives_requests",
+    ]
     list_filter = [
         "kind",
         "is_active",
+        "receives_requests",
         "organization__kind",
         ("organization", admin.RelatedOnlyFieldListFilter),
     ]

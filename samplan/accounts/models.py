@@ -122,6 +122,14 @@ class Unit(models.Model):
     )
     phone = models.CharField(_("phone"), max_length=30)
     is_active = models.BooleanField(_("active"), default=True)
+    receives_requests = models.BooleanField(
+        _("receives requests"),
+        default=False,
+        help_text=_(
+            "The organisation's receiving unit: it gets the requests for a SIP from Min SIP "
+            "and brings in the right unit."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

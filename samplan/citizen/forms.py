@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from samplan.accounts.models import Unit
+from samplan.accounts.models import Organization, Unit
+from samplan.citizen.models import SipRequest
 from samplan.core import choices
 from samplan.plans import services
 from samplan.plans.models import CitizenMessage, RelativeAccess
@@ -86,3 +87,91 @@ class WithdrawForm(forms.Form):
         label=_("Yes, I want to end my SIP."),
         error_messages={"required": _("Tick the box if you want to end your SIP.")},
     )
+
+
+class SipRequestForm(forms.Form):
+    """Ask for a SIP: where (or "I don't know"), why in one's own words, and how to be
+    contacted."""
+
+    organizations = choices.ModelMultipleChoiceField(
+        label=_("Who should get your request?"),
+        queryset=Organization.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Choose the municipality, the region or both."),
+    )
+    dont_know = forms.BooleanField(label=_("I don't know"), required=False)
+    text = forms.CharField(
+        label=_("Why do you want a SIP?"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Write in your own words. You do not need to write everything."),
+        error_messages={
+            "required": _("Write why you want a SIP."),
+            "max_length": _("Write at most 4,000 characters."),
+        },
+    )
+    contact_way = forms.ChoiceField(
+        label=_("How do you want to be contacted?"),
+        choices=SipRequest.ContactWay.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how we can contact you.")},
+    )
+    contact_detail = forms.CharField(
+        label=_("Phone number, e-mail or address"),
+        max_length=200,
+        error_messages={"required": _("Write how we can contact you.")},
+    )
+
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        offered = list(
+            Organization.objects.filter(
+                units__receives_requests=True, units__is_active=True
+            ).distinct()
+        )
+        # The organisation of the primary care centre where the individual is listed first.
+        listed = person.listed_primary_care
+        if listed is not None:
+            offered.sort(key=lambda o: o.pk != listed.organization_id)
+        self.fields["organizations"].queryset = Organization.objects.filter(
+            pk__in=[o.pk for o in offered]
+        )
+        self.fields["organizations"].choices = [(o.pk, o.name) for o in offered]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("organizations") and not data.get("dont_know"):
+            self.add_error(
+                "organizations", _("Choose who should get your request, or “I don't know”.")
+            )
+        if data.get("dont_know"):
+            data["organizations"] = []
+        return data
+
+
+class SipRequestAnswerForm(forms.Form):
+    """The receiving unit accepts a request for a SIP, or declines it with a reason."""
+
+    answer = forms.ChoiceField(
+        label=_("Your answer"),
+        choices=[
+            ("accept", _("Accept and start the SIP")),
+            ("decline", _("Decline")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose to accept or decline.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason for declining"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The individual reads it in Min SIP. Write it plainly."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("answer") == "decline" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Write why the request is declined."))
+        return data

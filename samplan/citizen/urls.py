@@ -13,6 +13,7 @@ urlpatterns = [
     path("logga-in/callback/", auth_views.oidc_callback, name="oidc_callback"),
     path("logga-in/demo/", auth_views.demo_login, name="demo_login"),
     path("logga-ut/", auth_views.logout, name="logout"),
+    path("be-om-sip/<uuid:person_id>/", views.sip_request, name="sip_request"),
     path("<uuid:plan_id>/", views.plan_detail, name="plan"),
     path("<uuid:plan_id>/svara/", views.answer, name="answer"),
     path("<uuid:plan_id>/meddelande/", views.message, name="message"),

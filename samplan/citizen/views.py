@@ -7,7 +7,7 @@ does not leak) and every read is written to the access log.
 
 from django.contrib import messages
 from django.db.models import prefetch_related_objects
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -15,8 +15,10 @@ from django.views.decorators.http import require_http_methods
 from samplan import policy
 from samplan.audit.services import access_log_record_many, person_extract
 from samplan.citizen import forms as f
+from samplan.citizen import services as citizen_services
+from samplan.citizen.models import SipRequest
 from samplan.core.parsing import parse_uuid
-from samplan.people.models import Person
+from samplan.people.models import Person, Relation
 from samplan.people.session import CitizenRequest, citizen_required
 from samplan.plans import rules, services
 from samplan.plans.access import plan_view, plans_visible_to
@@ -59,8 +61,73 @@ def home(request: CitizenRequest) -> HttpResponse:
         and not any(plan.person_id == person.pk for plan in plans)
         and Plan.objects.filter(person=person).exists()
     )
-    context = {"rows": rows, "citizen": person, "own_not_shown": own_not_shown}
+    subjects = _may_ask_for(person)
+    having = set(
+        Plan.objects.filter(person__in=subjects)
+        .exclude(state__in=rules.NOT_OPEN)
+        .values_list("person_id", flat=True)
+    )
+    asks = [subject for subject in subjects if subject.pk not in having]
+    sip_requests = list(
+        SipRequest.objects.filter(person__in=subjects)
+        .select_related("person")
+        .prefetch_related("organizations")
+        .order_by("-created_at")[:20]
+    )
+    context = {
+        "rows": rows,
+        "citizen": person,
+        "own_not_shown": own_not_shown,
+        "asks": asks,
+        "sip_requests": sip_requests,
+    }
     return render(request, "citizen/home.html", context)
+
+
+def _may_ask_for(person: Person) -> list[Person]:
+    """The individuals this person may ask for a SIP for: himself or herself, and each child
+    he or she is a guardian of."""
+    children = Person.objects.filter(
+        relations__related=person, relations__kind=Relation.Kind.GUARDIAN
+    ).prefetch_related("relations")
+    return [subject for subject in [person, *children] if rules.may_ask_for_sip(person, subject)]
+
+
+@require_http_methods(["GET", "POST"])
+@policy.route("citizen.session")
+@citizen_required
+def sip_request(request: CitizenRequest, person_id) -> HttpResponse:
+    """Ask for a SIP: for oneself, or a guardian for a child. Anyone else gets 404."""
+    subject = next((p for p in _may_ask_for(request.citizen) if p.pk == person_id), None)
+    if subject is None:
+        raise Http404
+    if rules.has_open_plan(subject):
+        # Nothing to ask for: the page says so (a post would be refused by the service too).
+        context = {"form": None, "subject": subject, "for_self": subject.pk == request.citizen.pk}
+        return render(request, "citizen/sip_request.html", context)
+    form = f.SipRequestForm(request.POST if request.method == "POST" else None, person=subject)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        sent = attempt(
+            form,
+            lambda: citizen_services.sip_request_send(
+                actor=request.actor,
+                person=subject,
+                organizations=data["organizations"],
+                text=data["text"],
+                contact_way=data["contact_way"],
+                contact_detail=data["contact_detail"],
+            ),
+        )
+        if sent:
+            messages.success(
+                request,
+                _("Your request is sent. You will be contacted. You see the answer here."),
+            )
+            return redirect("citizen:home")
+    status = 400 if form.is_bound and form.errors else 200
+    context = {"form": form, "subject": subject, "for_self": subject.pk == request.citizen.pk}
+    return render(request, "citizen/sip_request.html", context, status=status)
 
 
 @plan_view("plan.view", methods=("GET",), citizen=True)

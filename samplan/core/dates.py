@@ -34,6 +34,7 @@ RANGES = {
     "follow_up": DateRange(gettext_lazy("The next follow-up"), -1, 3 * YEAR),
     "valid_until": DateRange(gettext_lazy("The end date"), 0, 25 * YEAR),
     "copy": DateRange(gettext_lazy("The date the copy was given"), 5 * YEAR, 0),
+    "sip_made": DateRange(gettext_lazy("The date the SIP was made"), 10 * YEAR, 0),
 }
 
 

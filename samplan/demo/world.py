@@ -70,6 +70,9 @@ UNITS = [
     ),
 ]
 
+# The receiving units that get requests for a SIP from Min SIP (issue 14).
+RECEIVING_UNITS = {"Biståndshandläggning Åsby"}
+
 CW, UM, ADM = (
     Membership.Role.CASEWORKER,
     Membership.Role.UNIT_MANAGER,
@@ -264,7 +267,12 @@ def _load_people_and_staff(clock: Clock) -> dict[str, Person]:
         units[name], _ = Unit.objects.update_or_create(
             organization=organizations[org_name],
             name=name,
-            defaults={"kind": kind, "phone": phone, "email": f"{slug}@demo.samplan.invalid"},
+            defaults={
+                "kind": kind,
+                "phone": phone,
+                "email": f"{slug}@demo.samplan.invalid",
+                "receives_requests": name in RECEIVING_UNITS,
+            },
         )
     password = _PasswordHash()
     for username, first, last, title, memberships in STAFF:

@@ -58,6 +58,15 @@ class Person(models.Model):
             "hidden from staff without an explicit grant."
         ),
     )
+    listed_primary_care = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name=_("listed at primary care centre"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="listed_persons",
+        limit_choices_to={"kind": "primary_care"},
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -113,6 +113,57 @@ class InitiativeForm(forms.Form):
     )
 
 
+class KeptElsewhereForm(forms.Form):
+    """A SIP that already exists on paper or in another system (services.plan_register_elsewhere)."""
+
+    kept_elsewhere = forms.ChoiceField(
+        label=_("Where is the SIP kept?"),
+        choices=Plan.KeptElsewhere.choices,
+        initial=Plan.KeptElsewhere.PAPER,
+        widget=forms.RadioSelect,
+        error_messages=REQUIRED,
+    )
+    kept_where = forms.CharField(
+        label=_("Where exactly"),
+        max_length=200,
+        help_text=_(
+            "For example: the paper record at the needs assessment unit, or the system's name."
+        ),
+        error_messages=REQUIRED,
+    )
+    meets_law = needed_when(
+        forms.BooleanField(
+            label=_("The joint plan contains what the law requires of a SIP"),
+            required=False,
+        ),
+        _("needed for a joint plan"),
+    )
+    made_on = forms.DateField(
+        label=_("Date the SIP was made"), widget=DATE, error_messages=REQUIRED
+    )
+    principals = choices.ModelMultipleChoiceField(
+        label=_("Units taking part"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages=REQUIRED,
+        help_text=_(
+            "Your own unit takes part. At least one municipality unit and one region unit."
+        ),
+    )
+    lead_name = forms.CharField(
+        label=_("Lead (huvudansvarig)"), max_length=200, error_messages=REQUIRED
+    )
+    next_follow_up = forms.DateField(
+        label=_("Next follow-up"), widget=DATE, error_messages=REQUIRED
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = self.fields["principals"]
+        units.queryset = Unit.objects.filter(is_active=True).select_related("organization")
+        units.label_from_instance = unit_label
+
+
 class ChosenPersonForm(forms.Form):
     """The individual chosen in the first step, carried as a hidden id to the initiative."""
 
@@ -994,3 +1045,20 @@ class ContactGrantForm(forms.Form):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units])
+
+
+class InterventionProgressForm(forms.Form):
+    """The responsible unit's report on its own intervention: the status and a short note."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=Intervention.Status.choices,
+        error_messages={"required": _("Choose a status."), "invalid_choice": _("Choose a status.")},
+    )
+    note = forms.CharField(
+        label=_("Short note"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What was done, or what stops it. Shown at the next follow-up."),
+    )

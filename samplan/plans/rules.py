@@ -21,6 +21,7 @@ from samplan.people.models import Relation
 from samplan.plans.models import (
     Consent,
     ConsentLimit,
+    Intervention,
     LocalAgreement,
     Meeting,
     Participant,
@@ -59,6 +60,7 @@ TRANSITIONS = {
     "plan.follow_up": CAN_FOLLOW_UP,
     "version.approve": CAN_APPROVE,
     "content.edit": EDITABLE_CONTENT,
+    "plan.bring_in": frozenset(),  # from no state: only while kept elsewhere (may_start)
 }
 
 # The next step of the process, by state (the overview's "Next step"); none once closed.
@@ -73,8 +75,26 @@ NEXT_STEP = {
 }
 
 
+# A SIP kept elsewhere (on paper, in another system) is registered, not written here: staff
+# can only bring it into Samplan (or close it). Its content is edited once it is brought in.
+WHILE_KEPT_ELSEWHERE = frozenset({"plan.bring_in"})
+
+
+def kept_elsewhere(plan: Plan) -> bool:
+    """The SIP exists on paper, in another system, or as a joint plan that meets the law,
+    and is registered in Samplan without its content (Plan.kept_elsewhere)."""
+    return bool(plan.kept_elsewhere)
+
+
+def kept_on_paper(plan: Plan) -> bool:
+    """Kept elsewhere, in a paper record (the worklist's "Finns på papper")."""
+    return plan.kept_elsewhere == Plan.KeptElsewhere.PAPER
+
+
 def may_start(action: str, plan: Plan) -> bool:
     """May this transition start from the plan's state? (TRANSITIONS)"""
+    if kept_elsewhere(plan):
+        return action in WHILE_KEPT_ELSEWHERE and not is_closed(plan)
     return plan.state in TRANSITIONS[action]
 
 
@@ -86,7 +106,10 @@ def meeting_kind_for(plan: Plan) -> str:
 
 
 def next_step(plan: Plan) -> str | None:
-    """What the writing units do next: consent, first_meeting, establish, approval, follow_up."""
+    """What the writing units do next: consent, first_meeting, establish, approval, follow_up,
+    or bring_in for a SIP kept elsewhere."""
+    if kept_elsewhere(plan) and not is_closed(plan):
+        return "bring_in"
     return NEXT_STEP.get(plan.state)
 
 
@@ -211,6 +234,23 @@ def date_sane(kind: str, value, field: str) -> None:
     refuse_unless(problem is None, problem or "", field)
 
 
+def kept_elsewhere_valid(kept: str, where: str, meets_law: bool) -> None:
+    """A SIP kept elsewhere says how and where it is kept. A joint plan (for instance a plan
+    from school or psychiatry) counts as the individual's SIP only when the staff confirm that
+    it contains what the law requires of a SIP (legal_content_check's elements)."""
+    refuse_unless(
+        kept in Plan.KeptElsewhere.values, _("Say how the SIP is kept."), "kept_elsewhere"
+    )
+    refuse_unless(
+        bool(where.strip()), _("Say where the SIP is kept, so that it can be found."), "kept_where"
+    )
+    refuse_unless(
+        kept != Plan.KeptElsewhere.JOINT_PLAN or meets_law,
+        _("A joint plan counts as the SIP only if it contains what the law requires. Confirm it."),
+        "meets_law",
+    )
+
+
 def initiative_names_proposer(source: str) -> bool:
     """A SIP proposed by a relative or another actor records who that was; staff and the
     individual are known already (the initiator, the person the plan is about)."""
@@ -274,6 +314,20 @@ def acts_for_self(person, plan: Plan) -> bool:
     """The individual decides about his or her own plan (approves, ends it, invites
     relatives) from 18; for a child the guardians do (föräldrabalken 6 kap.)."""
     return plan.person_id == person.pk and not plan.person.is_child()
+
+
+def may_ask_for_sip(person, subject) -> bool:
+    """Who may ask for a SIP from Min SIP: the individual from 18, or a guardian for a child
+    (never for a protected child: no proxy access to a protected identity). Not a relative,
+    nor a representative without the right to decide (issue 14)."""
+    if person.pk == subject.pk:
+        return not subject.is_child()
+    return not subject.protected_identity and subject.is_child() and is_guardian_of(person, subject)
+
+
+def has_open_plan(subject) -> bool:
+    """The individual has a SIP that is not closed or refused (one open SIP at a time)."""
+    return subject.plans.exclude(state__in=NOT_OPEN).exists()
 
 
 def child_reads_own(person, plan: Plan) -> bool:
@@ -414,6 +468,57 @@ def event_hidden(limit: ItemLimit | None, kind: str, facts: dict | None) -> bool
         unit_id=facts.get("unit_id"),
         organization_id=facts.get("organization_id"),
     )
+
+
+# --- Interventions followed through ---------------------------------------------------------
+#
+# An intervention is overdue when its start date has passed and it is still planned. (The
+# plan records no end date, so "ended and not done" has nothing to read yet.) The unit
+# responsible for an intervention reports its progress, also a unit that only reads the plan.
+
+PROGRESS_STATUSES = tuple(Intervention.Status.values)
+
+
+def intervention_overdue(intervention, today: datetime.date | None = None) -> bool:
+    start = intervention.start
+    return (
+        intervention.status == Intervention.Status.PLANNED
+        and start is not None
+        and start < (today or timezone.localdate())
+    )
+
+
+def intervention_overdue_q(today: datetime.date, prefix: str = "") -> Q:
+    """`intervention_overdue` as a query condition on interventions."""
+    return Q(**{f"{prefix}status": Intervention.Status.PLANNED, f"{prefix}start__lt": today})
+
+
+def reports_progress(plan: Plan, unit, intervention, today: datetime.date | None = None) -> bool:
+    """The unit reports the intervention's status and a short note: it is the intervention's
+    responsible unit, takes part in the plan (reading is enough) and still sees the item under
+    the consent; the plan is open and its consent valid. Nothing else of the plan changes."""
+    if unit is None or intervention.plan_id != plan.pk or intervention.unit_id != unit.pk:
+        return False
+    if is_closed(plan) or before_consent(plan) or not takes_part(plan, unit):
+        return False
+    if not consent_valid(plan.current_consent, today):
+        return False
+    return not intervention_hidden(
+        item_limit(plan, unit),
+        topic=intervention.topic,
+        unit_id=intervention.unit_id,
+        organization_id=intervention.organization_id,
+    )
+
+
+def progress_reported_q() -> Q:
+    """The events that are a responsible unit's progress reports on its interventions (an
+    intervention change that records `progress`), as a query condition on plan events."""
+    return Q(kind="intervention_changed", after__progress=True)
+
+
+def intervention_status_label(code: str) -> str:
+    return dict(Intervention.Status.choices).get(code, code)
 
 
 def topic_label(code: str) -> str:

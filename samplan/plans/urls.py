@@ -7,8 +7,10 @@ app_name = "plans"
 urlpatterns = [
     path("", views.worklist, name="worklist"),
     path("ny/", views.plan_start, name="start"),
+    path("vara-insatser/", views.our_interventions, name="our_interventions"),
     path("ny/registrerat/", views.plan_start_receipt, name="start_receipt"),
     path("<uuid:plan_id>/", views.plan_overview, name="overview"),
+    path("<uuid:plan_id>/for-in/", views.bring_in, name="bring_in"),
     path("<uuid:plan_id>/forberedelse/", views.preparation, name="preparation"),
     path("<uuid:plan_id>/plan/", views.plan_content, name="content"),
     path("<uuid:plan_id>/mal/<int:goal_id>/", views.goal_edit, name="goal_edit"),
@@ -16,6 +18,11 @@ urlpatterns = [
         "<uuid:plan_id>/insatser/<int:intervention_id>/",
         views.intervention_edit,
         name="intervention_edit",
+    ),
+    path(
+        "<uuid:plan_id>/insatser/<int:intervention_id>/lage/",
+        views.intervention_progress,
+        name="intervention_progress",
     ),
     path(
         "<uuid:plan_id>/kontaktperson/<int:participant_id>/",

@@ -34,6 +34,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from samplan.accounts.models import Membership, Organization, Unit, User
+from samplan.citizen.models import SipRequest
 from samplan.demo.world import with_luhn
 from samplan.people import identity
 from samplan.people.models import ContactGrant, Person, Relation
@@ -953,6 +954,13 @@ class GetPaths:
         return self.general + [path for paths in self.by_plan.values() for path in paths]
 
 
+# Parameters of routes outside a plan, and the values the crawl tries (a few of each).
+GENERAL_PARAMETERS = {
+    "sip_request_id": lambda: SipRequest.objects.order_by("pk").values_list("pk", flat=True)[:5],
+    "person_id": lambda: Person.objects.order_by("pk").values_list("pk", flat=True)[:5],
+}
+
+
 def staff_get_paths(world: World, objects: PlanObjects, *, skip: tuple = ()) -> GetPaths:
     """`skip` names namespaces to leave out (e.g. "citizen": Min SIP sends staff to its login)."""
     general, by_plan, unknown = [], {p.pk: [] for p in world.plans}, []
@@ -973,7 +981,12 @@ def staff_get_paths(world: World, objects: PlanObjects, *, skip: tuple = ()) -> 
                 else:
                     by_plan[plan.pk].extend(concrete)
         elif PARAMETER_RE.search(route):
-            unknown.append(route)
+            names = [m["name"] for m in PARAMETER_RE.finditer(route)]
+            if len(names) == 1 and names[0] in GENERAL_PARAMETERS:
+                for value in GENERAL_PARAMETERS[names[0]]():
+                    general.append("/" + PARAMETER_RE.sub(str(value), route))
+            else:
+                unknown.append(route)
         elif label == "plans:worklist":
             general.extend(f"/{route}?{query}" for query in WORKLIST_FILTERS)
         else:

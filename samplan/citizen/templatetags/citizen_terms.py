@@ -63,3 +63,18 @@ def explain(context, term: str) -> str:
         return ""
     seen.add(term)
     return format_html('<p class="term"><dfn>{}</dfn> {}</p>', word, meaning)
+
+
+@register.filter
+def sip_request_accepted(request) -> bool:
+    """A request for a SIP from Min SIP was accepted (the SIP is started)."""
+    from samplan.citizen.models import SipRequest
+
+    return request.state == SipRequest.State.ACCEPTED
+
+
+@register.filter
+def sip_request_declined(request) -> bool:
+    from samplan.citizen.models import SipRequest
+
+    return request.state == SipRequest.State.DECLINED

@@ -118,6 +118,9 @@ class World:
         self.closed = sip.to("closed", person=self.adult("Sven", "Svensson"))
         self.child_plan()
         self.review()
+        needs_assessment.receives_requests = True  # it gets the requests for a SIP
+        needs_assessment.save(update_fields=["receives_requests"])
+        self.sip_request = self.someone_asks()
 
     # Helpers that add one of something (the bigger world calls them again).
 
@@ -170,6 +173,20 @@ class World:
             self.sip.consent(plan, given_by="guardians", guardians=[self.eva])
         return plan
 
+    def someone_asks(self):
+        """Someone without a SIP asks for one in Min SIP (to the municipality)."""
+        from samplan.citizen import services as citizen_services
+
+        asker = self.adult("Frågar")
+        return citizen_services.sip_request_send(
+            actor=Citizen(person=asker),
+            person=asker,
+            organizations=[self.unit.organization],
+            text="Jag vill ha en SIP",
+            contact_way="phone",
+            contact_detail="070-111 11 11",
+        )
+
     def review(self):
         now = timezone.now()
         AccessReview.objects.create(
@@ -213,6 +230,7 @@ class World:
                 actor=Citizen(person=self.eva), plan=fresh(plan), kind="change", text=f"Ändra {n}"
             )
             self.outsider_asks()
+            self.someone_asks()
             self.child_plan(consent=n % 2 == 0)
             self.review()
             services.closing_notices_record(**as_alice, plan=self.closed, units=[units[n]])
@@ -256,6 +274,8 @@ class World:
             "number": plan.versions.get(approval=PlanVersion.Approval.APPROVED).number,
             "request_id": self.join_request.pk,
             "message_id": self.message.pk,
+            "sip_request_id": self.sip_request.pk,
+            "person_id": self.eva.pk,
         }
 
 

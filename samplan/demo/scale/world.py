@@ -537,7 +537,7 @@ class World:
                 "first_meeting_within_days", "due_soon_days",
                 "child_reads_from_age"])  # fmt: skip
         w.table("unit", Unit, ["id", "organization_id", "name", "kind", "hsa_id", "email",
-                "phone", "is_active", "created_at", "updated_at"])  # fmt: skip
+                "phone", "is_active", "receives_requests", "created_at", "updated_at"])  # fmt: skip
         w.table("user", User, ["id", "password", "last_login", "is_superuser", "username",
                 "first_name", "last_name", "email", "is_staff", "is_active", "date_joined",
                 "title", "phone", "hsa_id"])  # fmt: skip
@@ -545,7 +545,8 @@ class World:
                 "created_at"])  # fmt: skip
         w.table("person", Person, ["id", "identity_kind", "identity_number", "birth_date",
                 "given_name", "family_name", "email", "phone", "street_address", "postal_code",
-                "city", "protected_identity", "created_at", "updated_at"])  # fmt: skip
+                "city", "protected_identity", "listed_primary_care_id", "created_at",
+                "updated_at"])  # fmt: skip
         w.table("relation", Relation, ["id", "person_id", "related_id", "kind", "description",
                 "basis", "scope", "min_sip", "valid_until", "created_at", "created_by_id",
                 "created_unit_id"])  # fmt: skip
@@ -561,7 +562,8 @@ class World:
                 "meeting_place_wish", "digital_participation", "self_actions",
                 "no_other_actors", "overall_responsibility_id", "lead_id", "next_follow_up",
                 "current_version", "unapproved_changes", "deadline_kind", "deadline_due",
-                "deadline_soon_from", "closed_at", "closing_reason", "closing_text"])  # fmt: skip
+                "deadline_soon_from", "closed_at", "closing_reason", "closing_text",
+                "kept_elsewhere", "kept_where", "made_on", "lead_name"])  # fmt: skip
         w.table("participant", Participant, ["id", "plan_id", "unit_id", "access",
                 "contact_person_id", "is_active", "added_at"])  # fmt: skip
         w.table("consent", Consent, ["id", "plan_id", "number", "decision", "decided_on",
@@ -834,8 +836,9 @@ class World:
         unit.hsa = "" if hsa in self.used_hsa else hsa
         self.units.append(unit)
         self.writer.tables["unit"].add(
-            (unit.id, org.id, name, kind, unit.hsa, unit.email, unit.phone, True, created, created)
-        )
+            (unit.id, org.id, name, kind, unit.hsa, unit.email, unit.phone, True, False, created,
+             created)
+        )  # fmt: skip
         unit.inst = SnapName(name=name, kind=kind, organization=org.inst)
         unit.deadline_unit = SnapName(organization=org.deadline_org)
         return unit
@@ -1157,7 +1160,7 @@ class World:
         created = self.at(-int(rng.random() * 1400) - 30, 9)
         self.writer.tables["person"].add(
             (rec.id, kind, number, birth, given, family, email, phone, street, postal, city,
-             protected, created, created)
+             protected, None, created, created)
         )  # fmt: skip
         rec.number, rec.kind, rec.age = number, kind, age
         if email and age >= 18 and rng.random() < 0.25:
@@ -2156,7 +2159,7 @@ class PlanMaker:
             self.overall.id if established else None, self.lead.id if established else None,
             self.follow_up_date(), current_version, unapproved, deadline["deadline_kind"],
             deadline["deadline_due"], deadline["deadline_soon_from"], self.closed_at,
-            self.closing_reason, self.closing_text,
+            self.closing_reason, self.closing_text, "", "", None, "",
         ))  # fmt: skip
         for unit_id, (_unit, access, contact, active, at) in self.participants.items():
             t["participant"].add((w.next_id("participant"), plan_id, unit_id, access,

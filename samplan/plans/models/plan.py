@@ -49,6 +49,12 @@ class Plan(models.Model):
         DECEASED = "deceased", _("Deceased")
         OTHER = "other", _("Other")
 
+    class KeptElsewhere(models.TextChoices):
+        # A SIP made before Samplan, or outside it ("SIP finns i pappersakt").
+        PAPER = "paper", _("On paper (in a paper record)")
+        OTHER_SYSTEM = "other_system", _("In another system")
+        JOINT_PLAN = "joint_plan", _("A joint plan that meets the law's requirements")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     person = models.ForeignKey(
         "people.Person",
@@ -135,6 +141,15 @@ class Plan(models.Model):
     deadline_kind = models.CharField(max_length=20, blank=True, editable=False)
     deadline_due = models.DateField(null=True, blank=True, editable=False)
     deadline_soon_from = models.DateField(null=True, blank=True, editable=False)
+
+    # A SIP kept elsewhere (rules.kept_elsewhere): Samplan registers it, its principals, lead
+    # and next follow-up, but its content is written here only once it is brought in.
+    kept_elsewhere = models.CharField(
+        _("the SIP is kept"), max_length=20, choices=KeptElsewhere.choices, blank=True
+    )
+    kept_where = models.CharField(_("where it is kept"), max_length=200, blank=True)
+    made_on = models.DateField(_("made on"), null=True, blank=True)
+    lead_name = models.CharField(_("lead, by name"), max_length=200, blank=True)
 
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     closing_reason = models.CharField(
@@ -252,6 +267,8 @@ class PlanEvent(models.Model):
         COPY_GIVEN = "copy_given", _("Copy given")
         CONTACT_GRANTED = "contact_granted", _("Access to protected contact details granted")
         CONTACT_REVOKED = "contact_revoked", _("Access to protected contact details revoked")
+        REGISTERED_ELSEWHERE = "registered_elsewhere", _("SIP kept elsewhere registered")
+        BROUGHT_IN = "brought_in", _("SIP brought into Samplan")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -24,9 +24,14 @@ from samplan.plans.services.content import (  # noqa: F401
     contact_person_set,
     goal_remove,
     goal_save,
+    intervention_progress,
     intervention_remove,
     intervention_save,
     plan_update,
+)
+from samplan.plans.services.elsewhere import (  # noqa: F401
+    plan_bring_in,
+    plan_register_elsewhere,
 )
 from samplan.plans.services.initiative import (  # noqa: F401
     join_request_answer,

@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from samplan.accounts.models import Organization, Unit, User
@@ -75,10 +76,16 @@ CONTENT_FIELDS = (
 
 def content_editable(plan: Plan) -> None:
     # Read the state afresh: the caller's copy may predate a transition made meanwhile.
-    plan.state, plan.current_version = (
-        Plan.objects.filter(pk=plan.pk).values_list("state", "current_version").get()
+    plan.state, plan.current_version, plan.kept_elsewhere = (
+        Plan.objects.filter(pk=plan.pk)
+        .values_list("state", "current_version", "kept_elsewhere")
+        .get()
     )
     refuse_unless(not plan.is_closed, _("The SIP is closed and can no longer be changed."))
+    refuse_unless(
+        not rules.kept_elsewhere(plan),
+        _("The SIP is kept elsewhere. Bring it into Samplan before writing its content here."),
+    )
     refuse_unless(
         plan.state != State.REVISION,
         _(
@@ -358,3 +365,50 @@ def contact_person_set(
         summary=_("Contact person for %(unit)s: %(name)s")
         % {"unit": participant.unit.name, "name": person or "–"},
     )
+
+
+PROGRESS_NOTE_MAX = 500
+
+
+@transaction.atomic
+def intervention_progress(
+    *, actor: Actor, intervention: Intervention, status: str, note: str = ""
+) -> Intervention:
+    """The responsible unit reports its intervention's status and a short note (also a unit
+    that only reads the plan). Nothing else of the plan changes; the note is kept in the
+    event, which the next follow-up lists."""
+    plan = Plan.objects.prefetch_related("participants", "consents").get(pk=intervention.plan_id)
+    intervention = Intervention.objects.select_for_update().get(pk=intervention.pk)
+    refuse_unless(
+        isinstance(actor, Staff) and rules.reports_progress(plan, actor.unit, intervention),
+        _("Only the unit responsible for the intervention reports its progress, while the SIP "
+          "is open and the consent is valid."),
+    )  # fmt: skip
+    refuse_unless(status in rules.PROGRESS_STATUSES, _("Choose a status."), field="status")
+    note = note.strip()
+    refuse_unless(
+        len(note) <= PROGRESS_NOTE_MAX,
+        _("Keep the note short (at most %(n)s characters).") % {"n": PROGRESS_NOTE_MAX},
+        field="note",
+    )
+    before = intervention.status
+    Intervention.objects.filter(pk=intervention.pk).update(
+        status=status, lock_version=F("lock_version") + 1
+    )
+    intervention.refresh_from_db(fields=["status", "lock_version"])
+    event_record(
+        plan,
+        actor=actor,
+        kind=Kind.INTERVENTION_CHANGED,
+        summary=_("Progress reported: %(t)s") % {"t": intervention.what[:80]},
+        before={"intervention": str(intervention.uid), "status": before},
+        after={
+            "intervention": str(intervention.uid),
+            "progress": True,
+            "status": status,
+            "note": note,
+            **item_facts(intervention),
+        },
+    )
+    draft_refresh(plan)
+    return intervention

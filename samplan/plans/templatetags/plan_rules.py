@@ -16,9 +16,12 @@ register.filter("consent_refused", rules.consent_refused)
 register.filter("consent_withdrawable", rules.consent_withdrawable)
 register.filter("is_established", rules.is_established)
 register.filter("is_closed", rules.is_closed)
+register.filter("kept_elsewhere", rules.kept_elsewhere)
+register.filter("kept_on_paper", rules.kept_on_paper)
 register.filter("next_step", rules.next_step)
 register.filter("meeting_scheduled", rules.meeting_scheduled)
 register.filter("topic_label", rules.topic_label)
+register.filter("intervention_status", rules.intervention_status_label)
 
 
 @register.filter

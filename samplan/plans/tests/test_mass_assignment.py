@@ -1,10 +1,11 @@
 """Mass assignment: a form takes its own fields and nothing else.
 
-Every form-handling POST route of the plans, people and accounts apps gets a valid payload
-plus fields the user may not set (who did it, which plan or person it is about, the state, the
-versions, superuser flags, ...). The request must do what the form says and nothing more: the
-owner, state and version columns of every plan, person and user row end as the legitimate
-action leaves them, and new rows name the acting user, the acting unit and the right plan.
+Every form-handling POST route of the plans, people and accounts apps (and of the requests
+for a SIP) gets a valid payload plus fields the user may not set (who did it, which plan or
+person it is about, the state, the versions, superuser flags, ...). The request must do what
+the form says and nothing more: the owner, state and version columns of every plan, person
+and user row end as the legitimate action leaves them, and new rows name the acting user,
+the acting unit and the right plan.
 """
 
 import datetime
@@ -260,6 +261,29 @@ def test_search_start_and_register_take_only_their_own_fields(world, as_alice):
 
 
 @covers("accounts:choose_unit")
+@covers("plans:start", "plans:bring_in")
+def test_a_sip_kept_elsewhere_takes_only_its_own_fields(world, as_alice):
+    sip = world.sip
+    newcomer = world.person()
+    data = {
+        "step": "elsewhere",
+        "person": newcomer.pk,
+        "kept_elsewhere": "paper",
+        "kept_where": "Pappersakten",
+        "made_on": (TODAY - datetime.timedelta(days=30)).isoformat(),
+        "principals": [sip.primary_care.pk],
+        "lead_name": "Anna Andersson",
+        "next_follow_up": LATER.isoformat(),
+        **world.injected("person"),
+    }
+    post(world, as_alice, "/sip/ny/", data, **alice(world))
+    plan = Plan.objects.get(person=newcomer)
+    assert (plan.initiated_by, plan.initiating_unit) == (sip.alice, sip.needs_assessment)
+    assert plan.state == Plan.State.ACTIVE and plan.kept_elsewhere == "paper"
+    post(world, as_alice, f"/sip/{plan.pk}/for-in/", world.injected(), **alice(world), plan=plan)
+    assert Plan.objects.get(pk=plan.pk).kept_elsewhere == ""
+
+
 def test_choosing_a_unit_sets_nothing_else(world, as_alice):
     data = {"unit": world.sip.needs_assessment.pk, **world.injected()}
     response = post(world, as_alice, "/konto/enhet/", data, **alice(world))
@@ -360,6 +384,33 @@ def test_content_forms_set_only_the_content(world, as_alice):
     post(world, as_alice, url + f"insatser/{item.pk}/", data, **alice(world), plan=plan)
     item.refresh_from_db()
     assert (item.plan_id, item.organization, item.lock_version) == (plan.pk, sip.municipality, 2)
+
+
+@covers("plans:intervention_progress")
+def test_a_progress_report_sets_only_the_status_of_the_units_own_intervention(world, client):
+    sip = world.sip
+    plan = world.plan("active")
+    item = Intervention.objects.get(plan=plan, unit=sip.social_insurance)
+    others = dict(plan.interventions.exclude(pk=item.pk).values_list("pk", "status"))
+    data = {
+        f"progress-{item.pk}-status": "done",
+        f"progress-{item.pk}-note": "Klart",
+        "what": "Något annat",
+        "unit": sip.primary_care.pk,
+        "start": LATER.isoformat(),
+        **world.injected("lock_version"),
+    }
+    frida = {"actor": staff(sip.frida, sip.social_insurance)}
+    url = f"/sip/{plan.pk}/insatser/{item.pk}/lage/"
+    post(world, login(client, sip.frida), url, data, **frida, plan=plan)
+    done = Intervention.objects.get(pk=item.pk)
+    assert (done.status, done.what, done.unit_id, done.start) == (
+        "done",
+        item.what,
+        sip.social_insurance.pk,
+        item.start,
+    )
+    assert dict(plan.interventions.exclude(pk=item.pk).values_list("pk", "status")) == others
 
 
 @covers("plans:contact_person", "plans:meetings", "plans:meeting_change", "plans:meeting_cancel")
@@ -583,6 +634,38 @@ def test_answering_a_request_to_take_part_sets_only_the_answer(world, as_alice):
     assert not fresh(plan).participants.filter(unit=psychiatry).exists()
 
 
+@covers("requests:answer")
+def test_accepting_a_request_for_a_sip_sets_only_the_answer(world, as_alice):
+    from samplan.citizen import services as citizen_services
+    from samplan.citizen.models import SipRequest
+
+    sip = world.sip
+    sip.needs_assessment.receives_requests = True
+    sip.needs_assessment.save(update_fields=["receives_requests"])
+    asker = make_person("19700101", "237", "Olle", "Frågare")
+    asked = citizen_services.sip_request_send(
+        actor=Citizen(person=asker),
+        person=asker,
+        organizations=[sip.municipality],
+        text="Jag vill ha en SIP",
+        contact_way="phone",
+        contact_detail="070-1",
+    )
+    url = reverse("requests:answer", args=[asked.pk])
+    data = {"answer": "accept", **world.injected()}
+    data |= {"handled_by": sip.bob.pk, "handled_unit": sip.primary_care.pk, "text": "Annat"}
+    post(world, as_alice, url, data, **alice(world))
+    answered = SipRequest.objects.get(pk=asked.pk)
+    assert (answered.person, answered.asked_by, answered.text) == (
+        asker,
+        asker,
+        "Jag vill ha en SIP",
+    )
+    assert (answered.state, answered.handled_by) == ("accepted", sip.alice)
+    assert answered.handled_unit == sip.needs_assessment
+    assert (answered.plan.person, answered.plan.initiating_unit) == (asker, sip.needs_assessment)
+
+
 def _post_routes() -> set[str]:
     names = set()
 
@@ -592,7 +675,7 @@ def _post_routes() -> set[str]:
                 walk(pattern.url_patterns, pattern.namespace or namespace)
             elif (
                 isinstance(pattern, URLPattern)
-                and namespace in {"plans", "people", "accounts"}
+                and namespace in {"plans", "people", "accounts", "requests"}
                 and "POST" in allowed_methods(pattern.callback)
             ):
                 names.add(f"{namespace}:{pattern.name}")

@@ -26,6 +26,7 @@ from samplan import policy
 from samplan.people.models import Relation
 from samplan.plans.models import (
     Consent,
+    Intervention,
     Invitee,
     Participant,
     Plan,
@@ -241,6 +242,45 @@ def _citizen_row(actor: CitizenActor, plan: PlanFacts, today: datetime.date) -> 
     return NOTHING
 
 
+# --- The responsible unit's report on its own intervention (docs/security.md) ----------------
+
+
+def load_interventions(plan_ids) -> dict:
+    """Per plan: (intervention id, responsible unit id), and the latest consent's end date."""
+    plan_ids = list(plan_ids)
+    rows: dict = {pk: [] for pk in plan_ids}
+    for plan_id, pk, unit_id in Intervention.objects.filter(plan_id__in=plan_ids).values_list(
+        "plan_id", "pk", "unit_id"
+    ):
+        rows[plan_id].append((pk, unit_id))
+    latest: dict = {}
+    for plan_id, number, until in Consent.objects.filter(plan_id__in=plan_ids).values_list(
+        "plan_id", "number", "valid_until"
+    ):
+        if plan_id not in latest or number > latest[plan_id][0]:
+            latest[plan_id] = (number, until)
+    return {pk: (rows[pk], latest.get(pk, (None, None))[1]) for pk in plan_ids}
+
+
+def progress_oracle(
+    actor: StaffActor, plan: PlanFacts, unit_id, valid_until, today: datetime.date
+) -> int:
+    """A unit that may view the plan reports the status of an intervention it is responsible
+    for (reading the plan is enough) while the plan is open and its consent given and valid;
+    anything else it may see is 403. (The generated world sets no consent limits.)"""
+    if _staff_row(actor, plan)["plan.view"] != ALLOW:
+        return NOT_FOUND
+    _access, active = plan.participants.get(actor.unit_id, (None, False))
+    allowed = (
+        unit_id == actor.unit_id
+        and active
+        and plan.state not in BEFORE_CONSENT | {"closed"}
+        and plan.current_decision == "given"
+        and (valid_until is None or valid_until >= today)
+    )
+    return ALLOW if allowed else FORBIDDEN
+
+
 # --- Helpers ---------------------------------------------------------------------------------
 
 
@@ -343,6 +383,24 @@ def test_the_policy_and_every_plan_route_agree_with_the_table_for_every_actor(db
                     action,
                     plan_facts,
                 )
+    items = load_interventions(p.pk for p in plans)
+    of_plan = {plan.pk: list(plan.interventions.all()) for plan in plans}
+    for plan in plans:
+        for intervention in of_plan[plan.pk]:
+            intervention.plan = plan  # with the participants and consents the policy reads
+    for actor, user, unit in staff:
+        subject = policy.Staff(user=user, unit=unit, role=actor.role)
+        for plan in plans:
+            rows, valid_until = items[plan.pk]
+            for intervention in of_plan[plan.pk]:
+                unit_id = dict(rows)[intervention.pk]
+                tally.check(
+                    progress_oracle(actor, facts[plan.pk], unit_id, valid_until, today),
+                    policy.decide(subject, "intervention.progress", intervention).value,
+                    f"staff {user.username} acting for unit {unit.pk} ({actor.role})",
+                    f"intervention.progress {intervention.pk}",
+                    facts[plan.pk],
+                )
     for plan in plans:  # nobody at all
         for action in ACTIONS:
             decision = policy.decide(None, action, plan).value
@@ -382,10 +440,15 @@ ALLOWED_POST = {200, 302, 400}  # shown again with errors, or done and redirecte
 ROLLED_BACK = {"plans:contact_person", "plans:meeting_cancel", "plans:message_handled"}
 
 
-def expected_over_http(decision: int, method: str, name: str, plan: Plan, meeting_units) -> set:
-    """What the page answers when the table's answer is `decision`."""
+def expected_over_http(
+    decision: int, method: str, name: str, plan: Plan, meeting_units, progress=None
+) -> set:
+    """What the page answers when the table's answer is `decision` (`progress`: the answer
+    on reporting the intervention's progress, for that route)."""
     if decision != ALLOW:
         return {decision}
+    if name == "plans:intervention_progress":
+        return {400} if progress == ALLOW else {progress}  # an empty report is refused
     if name == "plans:closing_notices" and plan.state != "closed":
         return {NOT_FOUND}  # the page exists only for a closed plan
     if name == "plans:meeting_respond" and not meeting_units:
@@ -399,6 +462,8 @@ def test_a_sample_of_the_matrix_agrees_over_http(db, monkeypatch):
     plans = {p.pk: p for p in world.plans}
     facts = load_facts(plans)
     objects = PlanObjects.load(world.plans)
+    items = load_interventions(plans)
+    today = timezone.localdate()
     routes = [
         (route, name, view, allowed_methods(view))
         for route, name, view in plan_routes()
@@ -433,7 +498,16 @@ def test_a_sample_of_the_matrix_agrees_over_http(db, monkeypatch):
         if name == "plans:meeting_respond":
             meeting_id = int(path.rstrip("/").split("/")[-2])
             meeting_units = (meeting_id, unit.pk) in invited
-        expected = expected_over_http(decision, method, name, plans[plan_id], meeting_units)
+        progress = None
+        if name == "plans:intervention_progress":
+            intervention_id = int(path.rstrip("/").split("/")[-2])
+            rows, valid_until = items[plan_id]
+            progress = progress_oracle(
+                actor, facts[plan_id], dict(rows)[intervention_id], valid_until, today
+            )
+        expected = expected_over_http(
+            decision, method, name, plans[plan_id], meeting_units, progress
+        )
         key = (user.pk, unit.pk)
         if key not in clients:
             clients[key] = staff_client(user, unit)

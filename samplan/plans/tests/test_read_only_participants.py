@@ -68,10 +68,13 @@ def test_a_read_only_participant_is_refused_every_edit_form_page(active_plan, fr
 
 def test_a_read_only_participant_sees_no_write_form_on_any_page(active_plan, frida_client):
     """Crawl every page of the plan the unit may read: the only forms that post into the plan
-    are the answers to its own invitations."""
+    are the answers to its own invitations and the progress of its own interventions."""
     own_answers = {
         reverse("plans:meeting_respond", args=[active_plan.pk, m.pk])
         for m in active_plan.meetings.filter(invitees__unit__name="Lokalkontoret")
+    } | {
+        reverse("plans:intervention_progress", args=[active_plan.pk, i.pk])
+        for i in active_plan.interventions.filter(unit__name="Lokalkontoret")
     }
     plan_prefix = reverse("plans:overview", args=[active_plan.pk])
     crawled = 0

@@ -18,6 +18,10 @@ from samplan.plans.views.followup import (  # noqa: F401
     closing_notices,
     follow_up,
 )
+from samplan.plans.views.interventions import (  # noqa: F401
+    intervention_progress,
+    our_interventions,
+)
 from samplan.plans.views.meetings import (  # noqa: F401
     meeting_cancel,
     meeting_change,
@@ -26,6 +30,7 @@ from samplan.plans.views.meetings import (  # noqa: F401
     meetings,
 )
 from samplan.plans.views.overview import (  # noqa: F401
+    bring_in,
     history,
     join_request_answer,
     message_handled,

@@ -5,6 +5,7 @@ form; `submit` is `attempt` for a form whose cleaned data are the service's argu
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -12,6 +13,7 @@ from samplan import policy
 from samplan.core import dates
 from samplan.core.redirects import safe_next
 from samplan.people.session import StaffRequest
+from samplan.plans import forms as f
 from samplan.plans import rules, services
 from samplan.plans.access import (  # noqa: F401 - the views take GET_POST and Can from here
     GET_POST,
@@ -35,6 +37,7 @@ PAGE_TITLES = {
     "content": gettext_lazy("The plan"),
     "goal_edit": gettext_lazy("Change the goal"),
     "intervention_edit": gettext_lazy("Change the intervention"),
+    "intervention_progress": gettext_lazy("Report progress"),
     "preparation": gettext_lazy("Preparation"),
     "consent": gettext_lazy("Consent"),
     "consent_withdraw": gettext_lazy("Withdraw consent"),
@@ -174,8 +177,11 @@ def content_lists(request: StaffRequest, plan: Plan) -> dict:
                 limit, topic=goal.topic, parent_topic=parents.get(goal.parent_id, "")
             )
         ]
+    today = timezone.localdate()
     for item in interventions:  # what it links to, as far as the unit sees it
         item.goals_shown = [g for g in item.goals.all() if g.pk in shown]
+        item.overdue = rules.intervention_overdue(item, today)
+        item.progress_form = progress_form(request, plan, item)
         item.after_shown = item.depends_on if item.depends_on_id in seen else None
         item.hidden_from = [
             unit
@@ -206,6 +212,15 @@ def content_lists(request: StaffRequest, plan: Plan) -> dict:
         "interventions_by_kind": by_kind,
         "kinds": kinds,
     }
+
+
+def progress_form(request: StaffRequest, plan: Plan, item):
+    """The report form next to an intervention the acting unit is responsible for, when the
+    policy lets it report (also a unit that only reads the plan)."""
+    item.plan = plan
+    if policy.decide(request.actor, "intervention.progress", item) is not policy.Decision.ALLOW:
+        return None
+    return f.InterventionProgressForm(prefix=f"progress-{item.pk}", initial={"status": item.status})
 
 
 def consent_limits(plan: Plan) -> list[tuple]:

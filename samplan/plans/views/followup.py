@@ -7,10 +7,11 @@ from django.utils.translation import gettext as _
 from samplan.people.session import StaffRequest
 from samplan.plans import forms as f
 from samplan.plans import rules, services
-from samplan.plans.access import plan_view
+from samplan.plans.access import events_seen, plan_view
 from samplan.plans.models import (
     Meeting,
     Plan,
+    PlanEvent,
 )
 from samplan.plans.views.base import (
     content_lists,
@@ -38,9 +39,29 @@ def follow_up(request: StaffRequest, plan: Plan) -> HttpResponse:
         form.data = form.data.copy()
         form.data["basis"] = rules.followup_basis(plan)
     context = workspace_context(
-        request, plan, "overview", form=form, **content_lists(request, plan)
+        request,
+        plan,
+        "overview",
+        form=form,
+        progress_reports=progress_since_last_follow_up(request, plan),
+        **content_lists(request, plan),
     )
     return done or render_form(request, "plans/follow_up.html", context, form)
+
+
+def progress_since_last_follow_up(request: StaffRequest, plan: Plan) -> list[PlanEvent]:
+    """The responsible units' progress reports since the plan was last established or followed
+    up, as far as the consent lets the acting unit see them."""
+    since = (
+        plan.events.filter(kind__in=[PlanEvent.Kind.ESTABLISHED, PlanEvent.Kind.FOLLOWED_UP])
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    reports = events_seen(request.actor, plan).filter(rules.progress_reported_q())
+    if since is not None:
+        reports = reports.filter(at__gt=since)
+    return list(reports.select_related("actor", "acting_unit").order_by("at", "pk"))
 
 
 @plan_view("plan.edit", "plan.edit")

@@ -65,6 +65,22 @@ def plan_overview(request: StaffRequest, plan: Plan) -> HttpResponse:
 
 
 @plan_view("plan.view", "plan.edit", methods=("POST",))
+def bring_in(request: StaffRequest, plan: Plan) -> HttpResponse:
+    """Bring a SIP kept elsewhere into Samplan: its content is then written on the content
+    page, as a revision of the plan that was kept elsewhere."""
+    try:
+        services.plan_bring_in(actor=request.actor, plan=plan)
+    except RuleViolation as error:
+        messages.error(request, error.message)
+        return redirect("plans:overview", plan_id=plan.pk)
+    messages.success(
+        request,
+        _("The SIP is brought into Samplan. Write its content; the individual approves it."),
+    )
+    return redirect("plans:content", plan_id=plan.pk)
+
+
+@plan_view("plan.view", "plan.edit", methods=("POST",))
 def join_request_answer(request: StaffRequest, plan: Plan, request_id: int) -> HttpResponse:
     """Answer a unit's request to take part. Accepting needs a consent that names the unit:
     without one, the consent page opens with the unit ticked; recording it accepts."""

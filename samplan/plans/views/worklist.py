@@ -32,6 +32,7 @@ from samplan.plans import access, rules, services
 from samplan.plans import forms as f
 from samplan.plans.models import (
     CitizenMessage,
+    Intervention,
     JoinRequest,
     Meeting,
     Participant,
@@ -66,7 +67,7 @@ WORKLIST_PAGE_SIZE = 50
 MAX_PAGE_NUMBER = 10**9
 
 
-def _counted_page(ordered, number) -> tuple[Page, list]:
+def _counted_page(ordered, number, size: int = WORKLIST_PAGE_SIZE) -> tuple[Page, list]:
     """The ids of one page and the length of the whole list, in one query (COUNT(*) OVER ()):
     a count and a page would each work out which plans the unit sees."""
     try:
@@ -75,7 +76,6 @@ def _counted_page(ordered, number) -> tuple[Page, list]:
     except (TypeError, ValueError):
         wanted = 1
     counted = ordered.annotate(total=Window(Count("*"))).values_list("pk", "total")
-    size = WORKLIST_PAGE_SIZE
     rows = list(counted[(wanted - 1) * size : wanted * size])
     if not rows and wanted > 1:  # past the end (the list got shorter): the last page
         wanted = max(1, math.ceil(ordered.count() / size))
@@ -108,9 +108,19 @@ def _upcoming_meeting() -> Exists:
     )
 
 
-def _flag_rows(plans: list[Plan], unit) -> None:
-    """A request to take part waiting for this unit's answer, for the plans of one page: one
-    indexed query, whatever the size of the list and whether anyone asked."""
+def _flag_rows(plans: list[Plan], unit, today=None) -> None:
+    """A request to take part waiting for this unit's answer, and how many of the unit's own
+    interventions are overdue, for the plans of one page: two indexed queries, whatever the
+    size of the list."""
+    overdue = dict(
+        Intervention.objects.filter(
+            rules.intervention_overdue_q(today or timezone.localdate()), plan__in=plans, unit=unit
+        )
+        .order_by()
+        .values("plan_id")
+        .annotate(n=Count("pk"))
+        .values_list("plan_id", "n")
+    )
     unit_writes = Participant.objects.filter(
         plan=OuterRef("plan"), unit=unit, is_active=True, access="edit"
     )
@@ -120,6 +130,7 @@ def _flag_rows(plans: list[Plan], unit) -> None:
         .values_list("plan_id", "unit_writes")
     )
     for plan in plans:
+        plan.overdue_interventions = overdue.get(plan.pk, 0)
         plan.join_request_waiting = rules.join_answer_due(
             plan, asked=plan.pk in asked, unit_writes=asked.get(plan.pk, False)
         )
@@ -170,7 +181,7 @@ def worklist(request: StaffRequest) -> HttpResponse:
     number = request.GET.get("sida")
     page, ids = _counted_page(ordered, number)
     shown = _worklist_rows(ids)
-    _flag_rows(shown, unit)
+    _flag_rows(shown, unit, today)
     rows = [(plan, rules.stored_deadline(plan, today)) for plan in shown]
     inbox = list(
         CitizenMessage.objects.filter(
@@ -226,7 +237,7 @@ def _search_filter(query: str) -> Q:
 def plan_start(request: StaffRequest) -> HttpResponse:
     """Guided start: find the individual (POST, number never in the URL; the found individual
     is then a GET page named by a search id), then the initiative."""
-    person, initiative, open_plan = None, None, {}
+    person, initiative, elsewhere, open_plan = None, None, None, {}
     search = PersonSearchForm(request.POST if request.POST.get("step") == "find" else None)
     if request.POST.get("step") == "find" and search.is_valid():
         number = search.cleaned_data["identity_number"]
@@ -247,17 +258,27 @@ def plan_start(request: StaffRequest) -> HttpResponse:
         elif recalled.value:
             person = Person.objects.filter(pk=recalled.value).first()
             initiative = f.InitiativeForm() if person else None
-    elif request.POST.get("step") == "initiate":
+            elsewhere = f.KeptElsewhereForm() if person else None
+    elif request.POST.get("step") in ("initiate", "elsewhere"):
         chosen = f.ChosenPersonForm(request.POST)
+        kept = request.POST.get("step") == "elsewhere"
         if not chosen.is_valid():
             # No such individual (a malformed or stale id): back to finding him or her.
             search = PersonSearchForm({})
             search.is_valid()
             search.errors["identity_number"] = search.error_class(chosen.errors["person"])
+        elif kept:
+            person = chosen.cleaned_data["person"]
+            initiative = f.InitiativeForm()
+            elsewhere = f.KeptElsewhereForm(request.POST)
+            done = _register_elsewhere(request, person, elsewhere, open_plan)
+            if done is not None:
+                return done
         else:
             person = chosen.cleaned_data["person"]
             initiative = f.InitiativeForm(request.POST)
-        if initiative is not None and initiative.is_valid():
+            elsewhere = f.KeptElsewhereForm()
+        if not kept and initiative is not None and initiative.is_valid():
             data = initiative.cleaned_data
             result = {}
 
@@ -284,8 +305,10 @@ def plan_start(request: StaffRequest) -> HttpResponse:
                 # A request to take part in a plan this unit does not see: the same neutral
                 # receipt whatever that plan is (docs/security.md, finding 2).
                 return redirect("plans:start_receipt")
-    failed = (search.is_bound and search.errors) or (
-        initiative is not None and initiative.is_bound and initiative.errors
+    failed = (
+        (search.is_bound and search.errors)
+        or (initiative is not None and initiative.is_bound and initiative.errors)
+        or (elsewhere is not None and elsewhere.is_bound and elsewhere.errors)
     )
     return render(
         request,
@@ -294,11 +317,49 @@ def plan_start(request: StaffRequest) -> HttpResponse:
             "search": search,
             "person": person,
             "initiative": initiative,
+            "elsewhere": elsewhere,
             "open_plan": open_plan.get("plan"),
             **(person_card(request, person) if person else {}),
         },
         status=400 if failed else 200,
     )
+
+
+def _register_elsewhere(
+    request: StaffRequest, person: Person, form: "f.KeptElsewhereForm", open_plan: dict
+) -> HttpResponse | None:
+    """Register a SIP that already exists on paper or in another system; the redirect on
+    success, else None (the form carries the errors)."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    result = {}
+
+    def act():
+        try:
+            result["outcome"] = services.plan_register_elsewhere(
+                actor=request.actor,
+                person=person,
+                kept=data["kept_elsewhere"],
+                where=data["kept_where"],
+                made_on=data["made_on"],
+                principals=data["principals"],
+                lead_name=data["lead_name"],
+                next_follow_up=data["next_follow_up"],
+                meets_law=data["meets_law"],
+            )
+        except services.OpenPlanExists as known:
+            open_plan["plan"] = known.plan
+            raise
+
+    if not attempt(form, act):
+        return None
+    if isinstance(result["outcome"], Plan):
+        messages.success(
+            request, _("The SIP is registered. It shows in the worklist with its follow-up.")
+        )
+        return redirect("plans:overview", plan_id=result["outcome"].pk)
+    return redirect("plans:start_receipt")
 
 
 @require_GET
