@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from samplan.accounts.models import Organization, Unit
 from samplan.citizen.models import SipRequest
 from samplan.people.models import Person
-from samplan.plans import rules, services
+from samplan.plans import rules, services, signals
 from samplan.plans.models import Plan
 from samplan.plans.rules import refuse_unless
 from samplan.policy import Citizen, Staff
@@ -105,6 +105,9 @@ def sip_request_send(
         contact_detail=contact_detail.strip(),
     )
     request.organizations.set(organizations)
+    signals.sip_request_sent.send(
+        sender=SipRequest, sip_request=request, units=list(receiving_units(organizations))
+    )
     return request
 
 
@@ -139,6 +142,7 @@ def sip_request_accept(*, actor: Staff, request: SipRequest) -> Plan | None:
     request.handled_by = actor.user
     request.handled_at = timezone.now()
     request.save(update_fields=["state", "plan", "handled_unit", "handled_by", "handled_at"])
+    signals.sip_request_answered.send(sender=SipRequest, sip_request=request)
     return request.plan
 
 
@@ -155,6 +159,7 @@ def sip_request_decline(*, actor: Staff, request: SipRequest, reason: str) -> Si
     request.save(
         update_fields=["state", "decline_reason", "handled_unit", "handled_by", "handled_at"]
     )
+    signals.sip_request_answered.send(sender=SipRequest, sip_request=request)
     return request
 
 

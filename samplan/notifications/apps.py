@@ -8,7 +8,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        """Hear of plan changes (samplan.plans.signals) and write the outbox."""
+        """Hear of plan changes (samplan.plans.signals) and requests for a SIP
+        (requests from Min SIP, also in samplan.plans.signals), and write the outbox."""
         from samplan.notifications import outbox  # models are loaded by now
         from samplan.plans import signals
 
@@ -20,3 +21,9 @@ class NotificationsConfig(AppConfig):
             outbox.invitation_answered_received, dispatch_uid="answered"
         )
         signals.version_answered.connect(outbox.version_answered_received, dispatch_uid="version")
+        signals.sip_request_sent.connect(
+            outbox.sip_request_sent_received, dispatch_uid="sip_request"
+        )
+        signals.sip_request_answered.connect(
+            outbox.sip_request_answered_received, dispatch_uid="sip_request_answered"
+        )

@@ -29,6 +29,13 @@ class Notification(models.Model):
         INVITATION_UNANSWERED = "invitation_unanswered", _("An invitation is not answered")
         JOIN_REQUEST = "join_request", _("A unit asks to take part in a SIP")
         JOIN_ACCEPTED = "join_accepted", _("Your unit now takes part in a SIP")
+        PRINCIPAL_DECLINED = "principal_declined", _("A unit declined a SIP meeting")
+        PRINCIPAL_NOT_ANSWERED = (
+            "principal_not_answered",
+            _("A unit has not answered an invitation in time"),
+        )
+        SIP_REQUEST = "sip_request", _("Someone asks for a SIP")
+        SIP_REQUEST_ANSWERED = "sip_request_answered", _("A request for a SIP is answered")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")

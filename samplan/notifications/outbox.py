@@ -6,6 +6,8 @@ that causes them, so the outbox rows commit or roll back with the change):
 - `meeting_invitations_queue(meeting=..., method="REQUEST" | "CANCEL")`
 - `plan_closed_queue(plan=...)`
 - `join_request_queue(join_request=...)`, `join_request_accepted_queue(join_request=...)`
+- `principal_declined_queue(invitee=...)`: an invited unit declined (part 7)
+- `sip_request_sent_queue(sip_request=..., units=...)`, `sip_request_answered_queue(sip_request=...)`
 - `inbox_for_user(user)`, `inbox_for_person(person)`, `inbox_mark_read(...)`
 - `email_preference_set(person=..., email_ok=...)`
 
@@ -33,7 +35,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from samplan import policy
-from samplan.accounts.models import Unit, User
+from samplan.accounts.models import Membership, Unit, User
 from samplan.notifications import ics
 from samplan.notifications.delivery import enqueue_delivery
 from samplan.notifications.models import MeetingCalendar, Notification, NotificationPreference
@@ -45,6 +47,7 @@ from samplan.notifications.texts import (
     meeting_line,
     sender_name,
     staff_texts,
+    when_text,
 )
 from samplan.people.models import Person
 from samplan.plans.access import unit_may
@@ -476,6 +479,175 @@ def join_request_accepted_queue(*, join_request) -> list[Notification]:
     return write(drafts)
 
 
+# --- Entry points: both principals attend (part 7) -------------------------------------------
+
+PRINCIPAL_KINDS = (Kind.PRINCIPAL_DECLINED, Kind.PRINCIPAL_NOT_ANSWERED)
+
+
+def unit_managers(unit: Unit) -> QuerySet:
+    """The unit's active managers: they hear when their unit stays away from a SIP meeting."""
+    return User.objects.filter(
+        is_active=True,
+        memberships__unit=unit,
+        memberships__is_active=True,
+        memberships__role=Membership.Role.UNIT_MANAGER,
+    ).distinct()
+
+
+def principal_drafts(invitee, kind: str) -> list[Draft]:
+    """An invited unit declined (PRINCIPAL_DECLINED) or has not answered in time
+    (PRINCIPAL_NOT_ANSWERED): the inviter (inbox, and the functional e-mail of the inviter's
+    units that take part in the SIP) and the invited unit's managers (inbox) are told, once
+    per invitee and meeting time. Fixed texts without names; the link leads to the meetings."""
+    if kind not in PRINCIPAL_KINDS:
+        raise ValueError(f"kind must be one of {PRINCIPAL_KINDS}, not {kind!r}")
+    meeting = invitee.meeting
+    plan = meeting.plan
+    occasion = meeting.starts_at.astimezone(datetime.UTC).strftime("%Y%m%dT%H%MZ")
+    key = f"{kind}:meeting:{meeting.pk}:{occasion}:unit:{invitee.unit_id}"
+    link = reverse("plans:meetings", args=[plan.pk])
+    subject, line = staff_texts(kind)
+    values = {"meeting": meeting.get_kind_display(), "when": when_text(meeting.starts_at)}
+    if kind == Kind.PRINCIPAL_DECLINED:
+        to_inviter = _(
+            "%(meeting)s, %(when)s: an invited unit has declined. This may be a failure of "
+            "collaboration."
+        )
+        to_manager = _(
+            "%(meeting)s, %(when)s: your unit has declined to take part. This may be a failure "
+            "of collaboration."
+        )
+    else:
+        to_inviter = _(
+            "%(meeting)s, %(when)s: an invited unit has not answered the invitation in time. "
+            "This may be a failure of collaboration."
+        )
+        to_manager = _(
+            "%(meeting)s, %(when)s: your unit has not answered the invitation in time. This "
+            "may be a failure of collaboration."
+        )
+    drafts = []
+    inviter = meeting.invited_by
+    if inviter.is_active:
+        drafts.append(
+            Draft(
+                dedupe_key=f"{key}:user:{inviter.pk}",
+                channel=INBOX,
+                kind=kind,
+                subject=subject,
+                body=to_inviter % values,
+                link=link,
+                user=inviter,
+                plan=plan,
+            )
+        )
+        inviting_units = Unit.objects.filter(
+            is_active=True,
+            memberships__user=inviter,
+            memberships__is_active=True,
+            participations__plan=plan,
+            participations__is_active=True,
+        ).distinct()
+        path = reverse("notifications:inbox")
+        for unit in inviting_units:
+            address = email_address(unit.email)
+            if address:
+                drafts.append(
+                    Draft(
+                        dedupe_key=f"{key}:email:{address}",
+                        channel=EMAIL,
+                        kind=kind,
+                        subject=subject,
+                        body=email_body(line, path),
+                        link=path,
+                        unit=unit,
+                        email=address,
+                        plan=plan,
+                    )
+                )
+    for manager in unit_managers(invitee.unit):
+        if manager.pk == inviter.pk:
+            continue  # told as the inviter
+        drafts.append(
+            Draft(
+                dedupe_key=f"{key}:user:{manager.pk}",
+                channel=INBOX,
+                kind=kind,
+                subject=subject,
+                body=to_manager % values,
+                link=link,
+                user=manager,
+                unit=invitee.unit,
+                plan=plan,
+            )
+        )
+    return drafts
+
+
+@transaction.atomic
+def principal_declined_queue(*, invitee) -> list[Notification]:
+    """An invited unit declined the meeting: tell the inviter and the unit's managers at once."""
+    if not invitee.unit_id or invitee.response != invitee.Response.DECLINED:
+        return []
+    with translation.override(settings.LANGUAGE_CODE):
+        return write(principal_drafts(invitee, Kind.PRINCIPAL_DECLINED))
+
+
+# --- Entry points: requests for a SIP from Min SIP ------------------------------------------
+
+
+@transaction.atomic
+def sip_request_sent_queue(*, sip_request, units: Iterable[Unit]) -> list[Notification]:
+    """Tell each receiving unit the request went to (functional e-mail, inbox items for its
+    members) that someone asks for a SIP. Fixed texts without names; the link leads to the
+    request, which only a receiving unit opens."""
+    kind = Kind.SIP_REQUEST
+    key = f"{kind}:request:{sip_request.pk}"
+    link = reverse("requests:answer", args=[sip_request.pk])
+    drafts = []
+    with translation.override(settings.LANGUAGE_CODE):
+        inbox_body = _("Someone asks for a SIP through Min SIP. Open the request to answer it.")
+        for unit in units:
+            drafts += unit_drafts(
+                unit,
+                key=key,
+                kind=kind,
+                sender="",
+                inbox_body=inbox_body,
+                staff_link=link,
+                plan=None,
+            )
+    return write(drafts)
+
+
+@transaction.atomic
+def sip_request_answered_queue(*, sip_request) -> list[Notification]:
+    """Tell the person who asked (a Min SIP inbox item, and an e-mail if he or she agreed to
+    e-mail) that the request is accepted or declined. The e-mail comes from the answering
+    unit's organisation and never says SIP (citizen_texts)."""
+    if sip_request.handled_unit_id is None:
+        return []
+    kind = Kind.SIP_REQUEST_ANSWERED
+    accepted = sip_request.state == sip_request.State.ACCEPTED
+    with translation.override(settings.LANGUAGE_CODE):
+        sender = sip_request.handled_unit.organization.name
+        if accepted:
+            inbox_body = _(
+                "Your request for a SIP has been accepted. %(sender)s will contact you."
+            ) % {"sender": sender}
+        else:
+            inbox_body = _("Your request for a SIP has been declined. You can read why in Min SIP.")
+        drafts = person_drafts(
+            sip_request.asked_by,
+            key=f"{kind}:request:{sip_request.pk}",
+            kind=kind,
+            sender=sender,
+            inbox_body=inbox_body,
+            plan=sip_request.plan if accepted else None,
+        )
+    return write(drafts)
+
+
 # --- Inboxes --------------------------------------------------------------------------------
 
 
@@ -565,8 +737,17 @@ def plan_closed_received(sender, *, plan, **kwargs) -> list[Notification]:
 
 
 def invitation_answered_received(sender, *, invitee, **kwargs) -> int:
+    principal_declined_queue(invitee=invitee)
     return inbox_invitation_answered(invitee=invitee)
 
 
 def version_answered_received(sender, *, plan, **kwargs) -> int:
     return inbox_version_answered(plan=plan)
+
+
+def sip_request_sent_received(sender, *, sip_request, units, **kwargs) -> list[Notification]:
+    return sip_request_sent_queue(sip_request=sip_request, units=units)
+
+
+def sip_request_answered_received(sender, *, sip_request, **kwargs) -> list[Notification]:
+    return sip_request_answered_queue(sip_request=sip_request)

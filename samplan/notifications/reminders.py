@@ -10,6 +10,10 @@ reminder once.
   guardians of a child, where the policy lets them see the plan).
 - An invitation a unit has not answered, for a meeting within three days: the unit's members
   in the inbox and its functional e-mail.
+- An invitation a unit (a principal) has not answered within the answer time
+  (plans.rules.invitation_unanswered_too_long): the inviter (inbox, and the functional e-mail
+  of the inviter's units in the SIP) and the invited unit's managers (inbox), once per
+  invitation and meeting time. A decline is told at once (outbox.principal_declined_queue).
 """
 
 import datetime
@@ -49,6 +53,7 @@ def reminders_send(*, now: datetime.datetime | None = None) -> list[Notification
             *_deadline_drafts(timezone.localdate(now)),
             *_approval_drafts(),
             *_unanswered_drafts(now),
+            *_principal_not_answered_drafts(timezone.localdate(now)),
         ]
         return outbox.write(drafts, only_new=True)
 
@@ -178,4 +183,21 @@ def _unanswered_drafts(now: datetime.datetime) -> list[outbox.Draft]:
             staff_link=reverse("plans:meetings", args=[meeting.plan_id]),
             plan=meeting.plan,
         )
+    return drafts
+
+
+def _principal_not_answered_drafts(today: datetime.date) -> list[outbox.Draft]:
+    invitees = (
+        Invitee.objects.filter(
+            response=Invitee.Response.PENDING,
+            unit__isnull=False,
+            meeting__status=Meeting.Status.SCHEDULED,
+        )
+        .exclude(meeting__plan__state=State.CLOSED)
+        .select_related("unit", "meeting__plan", "meeting__invited_by")
+    )
+    drafts = []
+    for invitee in invitees:
+        if rules.invitation_unanswered_too_long(invitee, today):
+            drafts += outbox.principal_drafts(invitee, Kind.PRINCIPAL_NOT_ANSWERED)
     return drafts

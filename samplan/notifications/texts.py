@@ -77,6 +77,9 @@ STAFF_SUBJECTS = {
     Kind.PLAN_CLOSED: lambda: _("a plan is closed"),
     Kind.JOIN_REQUEST: lambda: _("a unit asks to take part"),
     Kind.JOIN_ACCEPTED: lambda: _("your unit takes part"),
+    Kind.PRINCIPAL_DECLINED: lambda: _("a unit declined a meeting"),
+    Kind.PRINCIPAL_NOT_ANSWERED: lambda: _("an invitation is not answered in time"),
+    Kind.SIP_REQUEST: lambda: _("a new request"),
 }
 REMINDERS = {
     Kind.DEADLINE_DUE_SOON,
@@ -101,6 +104,11 @@ def staff_texts(kind: str, sender: str = "") -> tuple[str, str]:
         Kind.PLAN_CLOSED: _("%(sender)s has closed a SIP your unit took part in."),
         Kind.JOIN_REQUEST: _("A unit asks to take part in a SIP."),
         Kind.JOIN_ACCEPTED: _("Your unit now takes part in a SIP."),
+        Kind.PRINCIPAL_DECLINED: _("An invited unit has declined a SIP meeting."),
+        Kind.PRINCIPAL_NOT_ANSWERED: _(
+            "An invited unit has not answered the invitation to a SIP meeting in time."
+        ),
+        Kind.SIP_REQUEST: _("Someone asks for a SIP through Min SIP."),
     }
     subject = _("Message from %(sender)s: %(what)s") % {
         "sender": who,

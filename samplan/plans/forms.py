@@ -666,6 +666,15 @@ class MeetingForm(MeetingTimePlaceForm):
         required=False,
         help_text=_("By default the one who invites."),
     )
+    chair_name = forms.CharField(
+        label=_("Chair who is not staff"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "A relative, the individual or anyone else the individual chooses. It replaces the "
+            "chair above."
+        ),
+    )
     chair_chosen_by_individual = forms.BooleanField(
         label=_("The individual chose the chair"), required=False
     )
@@ -674,6 +683,12 @@ class MeetingForm(MeetingTimePlaceForm):
         queryset=None,
         required=False,
         help_text=_("By default the one who invites."),
+    )
+    interpreter = forms.CharField(
+        label=_("Interpreter booked"),
+        required=False,
+        max_length=200,
+        help_text=_("Name or interpreting agency, and the language."),
     )
 
     MODE_CHOICES = [("", _("Not invited"))] + list(Invitee.Mode.choices)

@@ -8,10 +8,12 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from pydyf import Dictionary
 from weasyprint import HTML
 
-from samplan.plans.models import VersionCopy
+from samplan.accounts.models import Unit, User
+from samplan.plans.models import Meeting, VersionCopy
 from samplan.plans.presenter import CitizenPlan
 
 
@@ -32,6 +34,29 @@ def plan_pdf_bytes(view: CitizenPlan, *, language: str = "sv") -> bytes:
     pdf = _render(html)
     _keep(view, digest, pdf)
     return pdf
+
+
+def invitation_pdf_bytes(meeting: Meeting, *, unit: Unit, contact: User) -> bytes:
+    """The printable invitation (kallelse) to send by post: a letter to the individual in plain
+    Swedish with the meeting's five-part agenda, tagged like the copy (PDF/A-3a, PDF/UA-1)."""
+    with translation.override("sv"):
+        copy_note = {
+            Meeting.Status.HELD: _("A copy of the invitation. The meeting has been held."),
+            Meeting.Status.CANCELLED: _("A copy of the invitation. The meeting is cancelled."),
+        }.get(meeting.status, "")
+        html = render_to_string(
+            "plans/invitation_pdf.html",
+            {
+                "copy_note": copy_note,
+                "meeting": meeting,
+                "plan": meeting.plan,
+                "unit": unit,
+                "contact": contact,
+                "printed": timezone.now(),
+                "lang": "sv",
+            },
+        )
+    return _render(html)
 
 
 def copy_language() -> str:

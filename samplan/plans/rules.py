@@ -559,6 +559,43 @@ def meeting_changeable(plan: Plan, meeting: Meeting) -> None:
     refuse_unless(meeting_scheduled(meeting), _("Only a scheduled meeting can be changed."))
 
 
+# --- Both principals attend (part 7) --------------------------------------------------------
+
+# The time an invited unit has to answer. The local agreement (LocalAgreement) sets no answer
+# time of its own, so Samplan uses three working days (Monday to Friday) from the booking,
+# and never later than the meeting's own day.
+INVITATION_ANSWER_WORKING_DAYS = 3
+
+
+def invitation_answer_due(invitee) -> datetime.date:
+    """The last day an invited unit may answer: three working days after the meeting was
+    booked, or the meeting's day if that comes first."""
+    meeting = invitee.meeting
+    day = timezone.localdate(meeting.created_at)
+    left = INVITATION_ANSWER_WORKING_DAYS
+    while left:
+        day += datetime.timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return min(day, timezone.localdate(meeting.starts_at))
+
+
+def invitation_unanswered_too_long(invitee, today: datetime.date | None = None) -> bool:
+    """An invited unit (a principal) has not answered the invitation to a scheduled meeting
+    within the answer time: the inviter and the unit's managers are told, and it may be a
+    failure of collaboration."""
+    if invitee.unit_id is None or invitee.response != invitee.Response.PENDING:
+        return False
+    if not meeting_scheduled(invitee.meeting):
+        return False
+    return (today or timezone.localdate()) > invitation_answer_due(invitee)
+
+
+def invitation_declined_by_unit(invitee) -> bool:
+    """An invited unit (a principal) declined to take part in the meeting."""
+    return invitee.unit_id is not None and invitee.response == invitee.Response.DECLINED
+
+
 def consent_required(plan: Plan) -> None:
     """Consent comes before any invitation, meeting or sharing (Socialstyrelsen, principle 1)."""
     consent = plan.current_consent

@@ -20,3 +20,10 @@ plan_closed = Signal()
 invitation_answered = Signal()
 # plan, version: the individual's answer to a new version is recorded: the reminders are done.
 version_answered = Signal()
+
+# Requests for a SIP from Min SIP (samplan.citizen.services), here so that notifications,
+# which sits below citizen in the layers, can hear them.
+# sip_request, units: the request was sent; `units` are the receiving units it went to.
+sip_request_sent = Signal()
+# sip_request: a receiving unit accepted or declined the request.
+sip_request_answered = Signal()

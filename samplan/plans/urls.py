@@ -48,6 +48,11 @@ urlpatterns = [
         name="meeting_cancel",
     ),
     path("<uuid:plan_id>/moten/<int:meeting_id>/motesla/", views.meeting_mode, name="meeting_mode"),
+    path(
+        "<uuid:plan_id>/moten/<int:meeting_id>/kallelse.pdf",
+        views.meeting_invitation_pdf,
+        name="meeting_invitation_pdf",
+    ),
     path("<uuid:plan_id>/faststall/", views.establish, name="establish"),
     path("<uuid:plan_id>/uppfoljning/", views.follow_up, name="follow_up"),
     path("<uuid:plan_id>/godkannande/", views.approval, name="approval"),

@@ -582,7 +582,7 @@ class World:
         w.table("meeting", Meeting, ["id", "plan_id", "kind", "status", "starts_at", "place",
                 "video_link", "chair_id", "chair_chosen_by_individual", "recorder_id",
                 "invited_by_id", "opening_notes", "summary_notes", "child_view", "lock_version",
-                "created_at"])  # fmt: skip
+                "created_at", "chair_name", "interpreter"])  # fmt: skip
         w.table("invitee", Invitee, ["id", "meeting_id", "unit_id", "person_id", "mode",
                 "response", "decline_reason", "attended"])  # fmt: skip
         w.table("version", PlanVersion, ["id", "plan_id", "number", "created_at",
@@ -2199,6 +2199,7 @@ class PlanMaker:
                 m["id"], plan_id, m["kind"], m["status"], m["starts_at"], m["place"], m["video"],
                 m["chair"].id, m["chosen"], m["recorder"].id, m["invited_by"].id,
                 m.get("opening", ""), m.get("summary", ""), "", 2 if held else 1, m["scheduled_at"],
+                "", "",
             ))  # fmt: skip
             for invitee_id, unit, invited, mode, response, reason, attended in m["invitees"]:
                 t["invitee"].add((invitee_id, m["id"], unit.id if unit else None,

@@ -31,9 +31,13 @@ class Meeting(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # A chair who is not staff: a relative, the individual or anyone else the individual chooses.
+    chair_name = models.CharField(_("chair who is not staff"), max_length=200, blank=True)
     chair_chosen_by_individual = models.BooleanField(
         _("the individual chose the chair"), default=False
     )
+    # An interpreter booked to attend (name or agency, and the language).
+    interpreter = models.CharField(_("interpreter booked"), max_length=200, blank=True)
     recorder = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorder"),

@@ -49,6 +49,8 @@ def meeting_schedule(
     chair: User | None = None,
     recorder: User | None = None,
     chair_chosen_by_individual: bool = False,
+    chair_name: str = "",
+    interpreter: str = "",
     invited_units: Iterable[tuple[Unit, str]] = (),
     invited_people: Iterable[tuple[Person, str]] = (),
 ) -> Meeting:
@@ -92,7 +94,10 @@ def meeting_schedule(
                 starts_at=starts_at,
                 place=place.strip(),
                 video_link=video_link.strip(),
-                chair=chair or actor_user(actor),
+                # A chair who is not staff (named) replaces the staff chair.
+                chair=None if chair_name.strip() else chair or actor_user(actor),
+                chair_name=chair_name.strip(),
+                interpreter=interpreter.strip(),
                 recorder=recorder or actor_user(actor),
                 invited_by=actor_user(actor),
                 chair_chosen_by_individual=chair_chosen_by_individual,

@@ -22,6 +22,8 @@ register.filter("next_step", rules.next_step)
 register.filter("meeting_scheduled", rules.meeting_scheduled)
 register.filter("topic_label", rules.topic_label)
 register.filter("intervention_status", rules.intervention_status_label)
+register.filter("unanswered_too_long", rules.invitation_unanswered_too_long)
+register.filter("declined_by_unit", rules.invitation_declined_by_unit)
 
 
 @register.filter

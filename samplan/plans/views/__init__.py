@@ -25,6 +25,7 @@ from samplan.plans.views.interventions import (  # noqa: F401
 from samplan.plans.views.meetings import (  # noqa: F401
     meeting_cancel,
     meeting_change,
+    meeting_invitation_pdf,
     meeting_mode,
     meeting_respond,
     meetings,

@@ -20,6 +20,7 @@ from samplan.plans.models import (
     Meeting,
     Plan,
 )
+from samplan.plans.pdf import invitation_pdf_bytes
 from samplan.plans.rules import RuleViolation
 from samplan.plans.views.base import (
     attempt,
@@ -49,6 +50,8 @@ def meetings(request: StaffRequest, plan: Plan) -> HttpResponse:
                 chair=d["chair"],
                 recorder=d["recorder"],
                 chair_chosen_by_individual=d["chair_chosen_by_individual"],
+                chair_name=d["chair_name"],
+                interpreter=d["interpreter"],
                 invited_units=units,
                 invited_people=people,
             ),
@@ -84,6 +87,16 @@ def _meeting(plan: Plan, meeting_id: int) -> Meeting:
         pk=meeting_id,
         plan=plan,
     )
+
+
+@plan_view("plan.view", methods=("GET",))
+def meeting_invitation_pdf(request: StaffRequest, plan: Plan, meeting_id: int) -> HttpResponse:
+    """The invitation as a letter to print and send by post, from the acting unit."""
+    meeting = _meeting(plan, meeting_id)  # held or cancelled: a copy that says so
+    content = invitation_pdf_bytes(meeting, unit=request.acting_unit, contact=request.user)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="kallelse-{meeting.pk}.pdf"'
+    return response
 
 
 @plan_view("plan.view", "plan.respond", methods=("POST",))
