@@ -64,7 +64,25 @@ PLAN_ACTIONS = ("plan.view", "plan.edit", "plan.inform", "plan.respond", "plan.h
 # What a citizen does with a plan in Min SIP: the individual, or a guardian for a child.
 CITIZEN_ACTIONS = ("plan.approve", "plan.comment", "plan.manage")
 # Actions without an object: what any staff member acting for a unit may do.
-STAFF_ACTIONS = ("plan.list", "plan.initiate", "person.lookup")
+STAFF_ACTIONS = (
+    "plan.list",
+    "plan.initiate",
+    "person.lookup",
+    "admission.list",
+    "deviation.list",
+    "deviation.report",
+)
+# Discharge from inpatient care (samplan.discharge): the ward writes, the units named in the
+# notices read, acknowledge and (outpatient care) appoint the designated care contact.
+ADMISSION_ACTIONS = (
+    "admission.view",
+    "admission.edit",
+    "admission.acknowledge",
+    "admission.appoint",
+)
+# Collaboration failures (samplan.deviations): the reporter follows, the unit managers of the
+# units concerned (and the escalation steps reached) handle; nobody else learns of a report.
+DEVIATION_ACTIONS = ("deviation.view", "deviation.handle", "deviation.reference")
 
 
 def _staff_sees_plan(actor: Staff, plan) -> bool:
@@ -117,6 +135,16 @@ def decide(actor: Actor | None, action: str, obj) -> Decision:
         return _decide_citizen_action(actor, action, obj)
     if action in STAFF_ACTIONS:
         return Decision.ALLOW if isinstance(actor, Staff) else Decision.NOT_FOUND
+    if action == "admission.register":
+        allowed = isinstance(actor, Staff) and rules.registers_admissions(actor.unit)
+        return Decision.ALLOW if allowed else Decision.NOT_FOUND
+    if action in ADMISSION_ACTIONS:
+        return _decide_admission(actor, action, obj)
+    if action in DEVIATION_ACTIONS:
+        return _decide_deviation(actor, action, obj)
+    if action == "deviation.learn":
+        allowed = isinstance(actor, Staff) and rules.learns_from_failures(actor.role)
+        return Decision.ALLOW if allowed else Decision.NOT_FOUND
     if action == "citizen.session":
         return Decision.ALLOW if isinstance(actor, Citizen) else Decision.NOT_FOUND
     if action == "intervention.progress":
@@ -181,6 +209,43 @@ def _decide_progress(actor: Actor, intervention) -> Decision:
     if not isinstance(actor, Staff) or not _staff_sees_plan(actor, plan):
         return Decision.NOT_FOUND
     allowed = rules.reports_progress(plan, actor.unit, intervention)
+    return Decision.ALLOW if allowed else Decision.FORBIDDEN
+
+
+def _decide_admission(actor: Actor, action: str, admission) -> Decision:
+    """The ward and the units named in the notices see the admission; nobody else learns of
+    it. The ward writes until the discharge; a named unit acknowledges its notices."""
+    if not isinstance(actor, Staff) or not rules.admission_seen_by(admission, actor.unit):
+        return Decision.NOT_FOUND
+    is_ward = admission.ward_id == actor.unit.pk
+    if action == "admission.edit":
+        allowed = is_ward and rules.admission_open(admission)
+    elif action == "admission.acknowledge":
+        allowed = not is_ward
+    elif action == "admission.appoint":
+        allowed = rules.appoints_care_contact(admission, actor.unit)
+    else:
+        allowed = True
+    return Decision.ALLOW if allowed else Decision.FORBIDDEN
+
+
+def _decide_deviation(actor: Actor, action: str, deviation) -> Decision:
+    """The reporter and the handlers see the report; the handlers comment, agree actions and
+    conclude while it is open; any unit concerned records its own system's reference."""
+    if not isinstance(actor, Staff):
+        return Decision.NOT_FOUND
+    if not rules.failure_seen_by(deviation, actor.unit, actor.role, actor.user):
+        return Decision.NOT_FOUND
+    if action == "deviation.handle":
+        allowed = rules.failure_open(deviation) and rules.failure_handled_by(
+            deviation, actor.unit, actor.role, actor.user
+        )
+    elif action == "deviation.reference":
+        allowed = rules.failure_concerns(deviation, actor.unit) or (
+            deviation.reporter_id == actor.user.pk
+        )
+    else:
+        allowed = True
     return Decision.ALLOW if allowed else Decision.FORBIDDEN
 
 

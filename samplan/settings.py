@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "samplan.accounts",
     "samplan.people",
     "samplan.plans",
+    "samplan.discharge",
+    "samplan.deviations",
     "samplan.citizen",
     "samplan.audit",
     "samplan.notifications",

@@ -15,6 +15,8 @@ urlpatterns = [
     path("granskning/", include("samplan.review.urls")),
     path("min-sip/", include("samplan.citizen.urls")),
     path("forfragningar/", include("samplan.citizen.staff_urls")),
+    path("utskrivning/", include("samplan.discharge.urls")),
+    path("brister/", include("samplan.deviations.urls")),
     path("inkorg/", include("samplan.notifications.urls")),
     path("sprak/", policy.public(login_not_required(set_language)), name="set_language"),
     path("admin/", admin.site.urls),

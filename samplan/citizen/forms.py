@@ -2,9 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from samplan.accounts.models import Organization, Unit
+from samplan.citizen import services as citizen_services
 from samplan.citizen.models import SipRequest
 from samplan.core import choices
+from samplan.people.models import Person
 from samplan.plans import services
+from samplan.plans.forms import needed_when
 from samplan.plans.models import CitizenMessage, RelativeAccess
 
 
@@ -80,6 +83,42 @@ class RelativeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["relative"].queryset = relatives
         self.fields["relative"].label_from_instance = lambda person: person.full_name
+
+
+class MeetingInviteForm(forms.Form):
+    """Invite someone of one's own choosing to the meeting: one of the people registered
+    around the individual. Whether the consent covers him or her is the service's rule."""
+
+    person = choices.ModelChoiceField(
+        label=_("Whom do you want to invite?"),
+        queryset=None,
+        widget=forms.RadioSelect,
+        empty_label=None,
+        help_text=_("Only people your consent covers can be invited."),
+        error_messages={"required": _("Choose whom you want to invite.")},
+    )
+
+    def __init__(self, *args, relations, covered, **kwargs):
+        """`relations`: the individual's relations (with `related`); `covered`: the ids of
+        the people the consent lets be invited."""
+        super().__init__(*args, **kwargs)
+        by_person = {}
+        for relation in relations:
+            by_person.setdefault(relation.related_id, relation)
+        self.fields["person"].queryset = Person.objects.filter(pk__in=list(by_person)).order_by(
+            "given_name", "family_name"
+        )
+
+        def label(person):
+            relation = by_person[person.pk]
+            text = person.full_name
+            if relation.description:
+                text = f"{text} ({relation.description})"
+            if person.pk not in covered:
+                text = _("%(name)s – not in your consent") % {"name": text}
+            return text
+
+        self.fields["person"].label_from_instance = label
 
 
 class WithdrawForm(forms.Form):
@@ -162,6 +201,20 @@ class SipRequestAnswerForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose to accept or decline.")},
     )
+    unit = needed_when(
+        choices.ModelChoiceField(
+            label=_("Which unit should take care of the SIP?"),
+            queryset=Unit.objects.none(),
+            required=False,
+            empty_label=None,
+            help_text=_(
+                "Your unit, or another unit of your organisation that you hand the SIP to. "
+                "That unit is told and asks for the consent."
+            ),
+            error_messages={"invalid_choice": _("Choose a unit of your own organisation.")},
+        ),
+        _("when you accept"),
+    )
     reason = forms.CharField(
         label=_("Reason for declining"),
         required=False,
@@ -170,8 +223,52 @@ class SipRequestAnswerForm(forms.Form):
         help_text=_("The individual reads it in Min SIP. Write it plainly."),
     )
 
+    def __init__(self, *args, unit: Unit, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        field.queryset = citizen_services.handover_units(unit, person)
+        listed = person.listed_primary_care_id
+        field.label_from_instance = lambda u: (
+            _("%(unit)s (listed primary care centre)") % {"unit": u.name}
+            if u.pk == listed
+            else u.name
+        )
+        self.initial.setdefault("unit", unit.pk)
+
     def clean(self):
         data = super().clean()
         if data.get("answer") == "decline" and not (data.get("reason") or "").strip():
             self.add_error("reason", _("Write why the request is declined."))
         return data
+
+
+class SipReferralForm(forms.Form):
+    """A staff member refers a SIP to another organisation's receiving unit: which
+    organisation, and why in his or her own words."""
+
+    organization = choices.ModelChoiceField(
+        label=_("Which organisation should start the SIP?"),
+        queryset=Organization.objects.none(),
+        help_text=_("The request goes to the organisation's receiving unit."),
+        error_messages={
+            "required": _("Choose an organisation."),
+            "invalid_choice": _("Choose an organisation."),
+        },
+    )
+    text = forms.CharField(
+        label=_("Why is a SIP needed?"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Write in your own words. The receiving unit reads it and contacts your unit."),
+        error_messages={
+            "required": _("Write why a SIP is needed."),
+            "max_length": _("Write at most 4,000 characters."),
+        },
+    )
+
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        offered = citizen_services.referral_organizations(person)
+        field = self.fields["organization"]
+        field.queryset = Organization.objects.filter(pk__in=[o.pk for o in offered])
+        field.choices = [("", choices.EMPTY_LABEL)] + [(o.pk, o.name) for o in offered]

@@ -11,7 +11,12 @@ from django.utils.translation import pgettext_lazy
 class SipRequest(models.Model):
     """The individual asks for a SIP in his or her own words. It goes to the receiving units
     of the organisations chosen (all receiving units when he or she does not know), one of
-    which accepts it and starts the SIP, or declines it with a reason."""
+    which accepts it and starts the SIP (at itself or at a unit of its organisation it hands
+    it to), or declines it with a reason.
+
+    A staff member who wants another organisation to start a SIP but does not know which
+    unit sends a referral the same way: `referred_by` and `referring_unit` are set, `asked_by`
+    is empty and the contact is the referring unit."""
 
     class State(models.TextChoices):
         SENT = "sent", pgettext_lazy("request", "Sent")
@@ -35,6 +40,24 @@ class SipRequest(models.Model):
         verbose_name=_("asked by"),
         on_delete=models.PROTECT,
         related_name="sip_requests_asked",
+        null=True,
+        blank=True,
+    )
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("referred by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    referring_unit = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name=_("referring unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     organizations = models.ManyToManyField(
         "accounts.Organization",
@@ -44,8 +67,10 @@ class SipRequest(models.Model):
         help_text=_("None chosen: the individual does not know."),
     )
     text = models.TextField(_("in the individual's own words"), max_length=4000)
-    contact_way = models.CharField(_("how to be contacted"), max_length=10, choices=ContactWay)
-    contact_detail = models.CharField(_("contact details"), max_length=200)
+    contact_way = models.CharField(
+        _("how to be contacted"), max_length=10, choices=ContactWay, blank=True
+    )
+    contact_detail = models.CharField(_("contact details"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     state = models.CharField(_("state"), max_length=10, choices=State, default=State.SENT)
     handled_unit = models.ForeignKey(
@@ -59,6 +84,16 @@ class SipRequest(models.Model):
         related_name="+",
     )
     handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    # The unit the receiving unit chose to take care of the SIP (itself, or another unit of
+    # its organisation it handed the SIP to).
+    handed_to = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name=_("handed to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     plan = models.ForeignKey(
         "plans.Plan", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -71,3 +106,8 @@ class SipRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} ({self.get_state_display()})"
+
+    @property
+    def is_referral(self) -> bool:
+        """Sent by a staff member of another unit, not by the individual or a guardian."""
+        return self.referring_unit_id is not None

@@ -8,5 +8,6 @@ app_name = "requests"
 
 urlpatterns = [
     path("", views.request_list, name="list"),
+    path("skicka/", views.request_refer, name="refer"),
     path("<uuid:sip_request_id>/", views.request_answer, name="answer"),
 ]

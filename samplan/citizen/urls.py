@@ -18,6 +18,7 @@ urlpatterns = [
     path("<uuid:plan_id>/svara/", views.answer, name="answer"),
     path("<uuid:plan_id>/meddelande/", views.message, name="message"),
     path("<uuid:plan_id>/narstaende/", views.relatives, name="relatives"),
+    path("<uuid:plan_id>/mote/<int:meeting_id>/", views.meeting_invite, name="meeting_invite"),
     path("<uuid:plan_id>/avsluta/", views.withdraw, name="withdraw"),
     path("<uuid:plan_id>/vem-har-last/", views.readers, name="readers"),
     path("<uuid:plan_id>/kopia.pdf", views.pdf, name="pdf"),

@@ -69,7 +69,8 @@ def home(request: CitizenRequest) -> HttpResponse:
     )
     asks = [subject for subject in subjects if subject.pk not in having]
     sip_requests = list(
-        SipRequest.objects.filter(person__in=subjects)
+        # The requests asked in Min SIP; not staff referrals to a receiving unit.
+        SipRequest.objects.filter(person__in=subjects, asked_by__isnull=False)
         .select_related("person")
         .prefetch_related("organizations")
         .order_by("-created_at")[:20]
@@ -250,6 +251,69 @@ def relatives(request: CitizenRequest, plan: Plan) -> HttpResponse:
         {"plan": plan, "form": form, "accesses": accesses, "citizen": request.citizen},
         status=status,
     )
+
+
+@plan_view("plan.manage", "plan.manage", citizen=True)
+def meeting_invite(request: CitizenRequest, plan: Plan, meeting_id: int) -> HttpResponse:
+    """Invite someone of one's own choosing to a booked meeting, within the consent, or
+    withdraw such an invitation before the meeting (the individual, or a guardian)."""
+    meeting = plan.meetings.filter(pk=meeting_id).first()
+    if meeting is None:
+        raise Http404
+    prefetch_related_objects([plan], "consents__relatives", "person__relations__related")
+    relations = list(plan.person.relations.all())
+    covered = {r.related_id for r in relations if rules.may_invite_to_meeting(plan, r.related)}
+    form = f.MeetingInviteForm(
+        request.POST if request.method == "POST" and "remove" not in request.POST else None,
+        relations=relations,
+        covered=covered,
+    )
+    if request.method == "POST" and "remove" in request.POST:
+        chosen = parse_uuid(request.POST["remove"])
+        person = Person.objects.filter(pk=chosen).first() if chosen else None
+        try:
+            if person is None:
+                raise RuleViolation(_("You can only withdraw an invitation you made yourself."))
+            services.meeting_invitation_withdraw(
+                actor=request.actor, meeting=meeting, person=person
+            )
+            messages.success(
+                request,
+                _("%(name)s is no longer invited to the meeting.") % {"name": person.full_name},
+            )
+        except RuleViolation as error:
+            messages.error(request, error.message)
+        return redirect("citizen:meeting_invite", plan_id=plan.pk, meeting_id=meeting.pk)
+    if request.method == "POST" and form.is_valid():
+        person = form.cleaned_data["person"]
+        if attempt(
+            form,
+            lambda: services.meeting_invite_person(
+                actor=request.actor, meeting=meeting, person=person
+            ),
+        ):
+            messages.success(
+                request,
+                _("%(name)s is invited to the meeting and is told so.")
+                % {"name": person.full_name},
+            )
+            return redirect("citizen:meeting_invite", plan_id=plan.pk, meeting_id=meeting.pk)
+    chosen = rules.invited_in_min_sip(plan)
+    invitees = [
+        (invitee, (meeting.pk, str(invitee.person_id)) in chosen)
+        for invitee in meeting.invitees.select_related("unit", "person").order_by("pk")
+    ]
+    context = {
+        "plan": plan,
+        "meeting": meeting,
+        "form": form,
+        "invitees": invitees,
+        "open": rules.invitations_open(plan, meeting),
+        "has_people": bool(relations),
+        "citizen": request.citizen,
+    }
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "citizen/meeting_invite.html", context, status=status)
 
 
 @plan_view("plan.manage", "plan.manage", citizen=True)

@@ -8,7 +8,9 @@ held only after it started) sit in the services and call this first.
 
 import datetime
 from dataclasses import dataclass
+from functools import cache
 
+import holidays
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,6 +37,11 @@ RANGES = {
     "valid_until": DateRange(gettext_lazy("The end date"), 0, 25 * YEAR),
     "copy": DateRange(gettext_lazy("The date the copy was given"), 5 * YEAR, 0),
     "sip_made": DateRange(gettext_lazy("The date the SIP was made"), 10 * YEAR, 0),
+    "admitted": DateRange(gettext_lazy("The date of admission"), YEAR, 0),
+    "planned_discharge": DateRange(gettext_lazy("The planned discharge"), 0, YEAR),
+    "discharge": DateRange(gettext_lazy("The date of discharge"), 90, 0),
+    "failure": DateRange(gettext_lazy("The date it happened"), 2 * YEAR, 0),
+    "action": DateRange(gettext_lazy("The day the action is to be done"), 0, YEAR),
 }
 
 
@@ -61,6 +68,34 @@ def date_problem(kind: str, value, today: datetime.date | None = None) -> str | 
     if given > last:
         return _("%(what)s cannot be after %(last)s.") % {"what": what, "last": day(last)}
     return None
+
+
+# --- Working days ------------------------------------------------------------------------------
+#
+# Swedish public holidays come from the `holidays` package (well kept), with the eves that are
+# days off in practice (Midsommarafton, Julafton, Nyårsafton: its "de_facto" category).
+
+
+@cache
+def _swedish_holidays(year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("SE", years=year, categories=("public", "de_facto"))
+
+
+def working_day(value: datetime.date) -> bool:
+    """Monday to Friday and not a Swedish public holiday or holiday eve."""
+    return value.weekday() < 5 and value not in _swedish_holidays(value.year)
+
+
+def days_after(start: datetime.date, count: int, *, working: bool) -> datetime.date:
+    """The day `count` days after `start`: calendar days, or working days when `working`."""
+    if not working:
+        return start + datetime.timedelta(days=count)
+    day = start
+    while count:
+        day += datetime.timedelta(days=1)
+        if working_day(day):
+            count -= 1
+    return day
 
 
 # --- Dates in words ---------------------------------------------------------------------------

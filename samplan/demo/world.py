@@ -17,13 +17,15 @@ from django.db.models import Max
 from samplan.accounts.models import Membership, Organization, Unit, User
 from samplan.core.identifiers import luhn_valid
 from samplan.demo.caseload import CASELOAD_RELATIONS, CASELOAD_RELATIVES, CASES, PROTECTED
+from samplan.demo.deviations import load_demo_deviations
+from samplan.demo.discharge import load_demo_admissions
 from samplan.demo.notifications import load_demo_notifications
 from samplan.demo.plans import load_demo_plans
 from samplan.demo.timeline import Clock
 from samplan.notifications.models import Notification
 from samplan.people import identity
 from samplan.people.models import Person, Relation
-from samplan.people.services import relation_add
+from samplan.people.services import person_listing_set, relation_add
 from samplan.plans.models import LocalAgreement
 
 DEMO_PASSWORD = "samplan-demo"
@@ -70,6 +72,9 @@ UNITS = [
     ),
 ]
 
+# Individuals listed at Vårdcentralen Åsby (Person.listed_primary_care).
+LISTED_AT_VC = ("nils", "amina")
+
 # The receiving units that get requests for a SIP from Min SIP (issue 14).
 RECEIVING_UNITS = {"Biståndshandläggning Åsby"}
 
@@ -91,6 +96,14 @@ STAFF = [
     ("maria.nilsson", "Maria", "Nilsson", "Distriktssköterska", [("Vårdcentralen Åsby", CW)]),
     ("johan.berg", "Johan", "Berg", "Överläkare", [("Psykiatriska kliniken Mälarsjukhuset", CW)]),
     ("karin.ek", "Karin", "Ek", "Kurator", [("Avdelning 14 medicin, Mälarsjukhuset", CW)]),
+    (
+        "hanna.wik",
+        "Hanna",
+        "Wik",
+        "Sjuksköterska",
+        [("Avdelning 14 medicin, Mälarsjukhuset", CW)],
+    ),
+    ("sanna.moberg", "Sanna", "Moberg", "Samordnare", [("Hemtjänst Åsby", CW)]),
     ("sara.holm", "Sara", "Holm", "Enhetschef", [("Biståndshandläggning Åsby", UM)]),
     ("elin.dahl", "Elin", "Dahl", "Biståndshandläggare", [("Biståndshandläggning Åsby", CW)]),
     ("omar.khalil", "Omar", "Khalil", "Biståndshandläggare", [("Biståndshandläggning Åsby", CW)]),
@@ -232,6 +245,8 @@ def load_demo_world(clock: Clock | None = None, *, caseload: bool = True) -> dic
         people = _load_people_and_staff(clock)
     # The SIPs' services send their invitations and notices; then today's reminders.
     plans = load_demo_plans(people, clock, caseload=caseload)
+    load_demo_admissions(people, clock)
+    load_demo_deviations(people, clock)
     load_demo_notifications(clock, after_id=last_before)
     return {
         "plans": plans,
@@ -318,6 +333,9 @@ def _load_people_and_staff(clock: Clock) -> dict[str, Person]:
             # counted from the day the world is loaded, not from when it was registered
             valid_until=clock.day(days) if days else None,
         )
+    # Listed at the primary care centre: offered first where a unit is chosen for them.
+    for key in LISTED_AT_VC:
+        person_listing_set(actor=None, person=people[key], unit=units["Vårdcentralen Åsby"])
     return people
 
 

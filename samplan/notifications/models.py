@@ -36,6 +36,9 @@ class Notification(models.Model):
         )
         SIP_REQUEST = "sip_request", _("Someone asks for a SIP")
         SIP_REQUEST_ANSWERED = "sip_request_answered", _("A request for a SIP is answered")
+        SIP_HANDED_OVER = "sip_handed_over", _("A SIP has been handed to your unit")
+        DISCHARGE_NOTICE = "discharge_notice", _("A notice about discharge from hospital")
+        COLLABORATION_FAILURE = "collaboration_failure", _("A collaboration failure")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")

@@ -8,6 +8,7 @@ that causes them, so the outbox rows commit or roll back with the change):
 - `join_request_queue(join_request=...)`, `join_request_accepted_queue(join_request=...)`
 - `principal_declined_queue(invitee=...)`: an invited unit declined (part 7)
 - `sip_request_sent_queue(sip_request=..., units=...)`, `sip_request_answered_queue(sip_request=...)`
+- `sip_handed_over_queue(sip_request=..., plan=...)`: a receiving unit handed a SIP to a unit
 - `inbox_for_user(user)`, `inbox_for_person(person)`, `inbox_mark_read(...)`
 - `email_preference_set(person=..., email_ok=...)`
 
@@ -36,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from samplan import policy
 from samplan.accounts.models import Membership, Unit, User
+from samplan.core import dates
 from samplan.notifications import ics
 from samplan.notifications.delivery import enqueue_delivery
 from samplan.notifications.models import MeetingCalendar, Notification, NotificationPreference
@@ -51,7 +53,7 @@ from samplan.notifications.texts import (
 )
 from samplan.people.models import Person
 from samplan.plans.access import unit_may
-from samplan.plans.models import Meeting
+from samplan.plans.models import EscalationStep, Meeting
 
 logger = logging.getLogger(__name__)
 
@@ -283,9 +285,13 @@ def citizens_of(plan) -> list[Person]:
 
 
 @transaction.atomic
-def meeting_invitations_queue(*, meeting, method: str) -> list[Notification]:
+def meeting_invitations_queue(*, meeting, method: str, person=None) -> list[Notification]:
     """Tell everyone invited to the meeting that it is new or changed (REQUEST) or cancelled
     (CANCEL), with a calendar file. Each call raises the meeting's SEQUENCE by one.
+
+    With `person`, only that invited person is told: invited (REQUEST) or that the invitation
+    is withdrawn (CANCEL), as when the individual invites someone of his or her own choosing
+    in Min SIP; the others' invitations have not changed.
 
     A unit: one e-mail to its functional address, an inbox item for each active member. The
     individual or a relative: a Min SIP inbox item, and an e-mail if he or she has an address
@@ -302,7 +308,7 @@ def meeting_invitations_queue(*, meeting, method: str) -> list[Notification]:
         calendar.save(update_fields=["sequence", "method", "updated_at"])
     if method == "CANCEL":
         kind = Kind.MEETING_CANCELLED
-    elif calendar.sequence == 0:
+    elif calendar.sequence == 0 or person is not None:
         kind = Kind.MEETING_INVITATION
     else:
         kind = Kind.MEETING_CHANGED
@@ -318,7 +324,10 @@ def meeting_invitations_queue(*, meeting, method: str) -> list[Notification]:
                 meeting, method=method, sequence=calendar.sequence, link=link, summary=summary
             )
 
-        for invitee in meeting.invitees.select_related("unit", "person"):
+        invitees = meeting.invitees.select_related("unit", "person")
+        if person is not None:
+            invitees = invitees.filter(person=person)
+        for invitee in invitees:
             if invitee.unit_id:
                 drafts += unit_drafts(
                     invitee.unit,
@@ -607,6 +616,11 @@ def sip_request_sent_queue(*, sip_request, units: Iterable[Unit]) -> list[Notifi
     drafts = []
     with translation.override(settings.LANGUAGE_CODE):
         inbox_body = _("Someone asks for a SIP through Min SIP. Open the request to answer it.")
+        referral = sip_request.referring_unit_id is not None
+        if referral:
+            inbox_body = _(
+                "A unit asks your organisation to start a SIP. Open the request to answer it."
+            )
         for unit in units:
             drafts += unit_drafts(
                 unit,
@@ -617,6 +631,11 @@ def sip_request_sent_queue(*, sip_request, units: Iterable[Unit]) -> list[Notifi
                 staff_link=link,
                 plan=None,
             )
+        if referral:
+            for draft in drafts:
+                if draft.channel == EMAIL:
+                    line = _("A unit asks your organisation to start a SIP.")
+                    draft.body = email_body(line, draft.link)
     return write(drafts)
 
 
@@ -624,11 +643,14 @@ def sip_request_sent_queue(*, sip_request, units: Iterable[Unit]) -> list[Notifi
 def sip_request_answered_queue(*, sip_request) -> list[Notification]:
     """Tell the person who asked (a Min SIP inbox item, and an e-mail if he or she agreed to
     e-mail) that the request is accepted or declined. The e-mail comes from the answering
-    unit's organisation and never says SIP (citizen_texts)."""
+    unit's organisation and never says SIP (citizen_texts). A staff referral's referring unit
+    is told instead (inbox items for its members)."""
     if sip_request.handled_unit_id is None:
         return []
     kind = Kind.SIP_REQUEST_ANSWERED
     accepted = sip_request.state == sip_request.State.ACCEPTED
+    if sip_request.referring_unit_id is not None:
+        return _referral_answered(sip_request, accepted)
     with translation.override(settings.LANGUAGE_CODE):
         sender = sip_request.handled_unit.organization.name
         if accepted:
@@ -646,6 +668,201 @@ def sip_request_answered_queue(*, sip_request) -> list[Notification]:
             plan=sip_request.plan if accepted else None,
         )
     return write(drafts)
+
+
+def _referral_answered(sip_request, accepted: bool) -> list[Notification]:
+    """The referring unit's active members get an inbox item: accepted or declined, by which
+    organisation. The link leads to the referral, which the referring unit may read (with the
+    reason for declining); no e-mail, and no name of the individual in the item."""
+    kind = Kind.SIP_REQUEST_ANSWERED
+    key = f"{kind}:request:{sip_request.pk}"
+    unit = sip_request.referring_unit
+    with translation.override(settings.LANGUAGE_CODE):
+        sender = sip_request.handled_unit.organization.name
+        subject, _line = staff_texts(kind, sender)
+        if accepted:
+            inbox_body = _(
+                "%(sender)s has accepted your unit's request for a SIP and starts the SIP."
+            ) % {"sender": sender}
+        else:
+            inbox_body = _(
+                "%(sender)s has declined your unit's request for a SIP. Open it to read why."
+            ) % {"sender": sender}
+        link = reverse("requests:answer", args=[sip_request.pk])
+        drafts = [
+            Draft(
+                dedupe_key=f"{key}:user:{user.pk}",
+                channel=INBOX,
+                kind=kind,
+                subject=subject,
+                body=inbox_body,
+                link=link,
+                user=user,
+                unit=unit,
+            )
+            for user in unit_members(unit)
+        ]
+    return write(drafts)
+
+
+@transaction.atomic
+def sip_handed_over_queue(*, sip_request, plan) -> list[Notification]:
+    """Tell the unit a receiving unit handed a SIP to (functional e-mail, inbox items for its
+    members) that the SIP is started at it and waits for the consent. Fixed texts without
+    names; the link leads to the plan, which the unit now sees."""
+    unit = sip_request.handed_to
+    if unit is None or unit.pk == sip_request.handled_unit_id:
+        return []
+    kind = Kind.SIP_HANDED_OVER
+    with translation.override(settings.LANGUAGE_CODE):
+        inbox_body = _(
+            "A receiving unit in your organisation has accepted a request for a SIP and handed "
+            "the SIP to your unit. Open the SIP and ask for the consent."
+        )
+        drafts = unit_drafts(
+            unit,
+            key=f"{kind}:request:{sip_request.pk}",
+            kind=kind,
+            sender="",
+            inbox_body=inbox_body,
+            staff_link=reverse("plans:overview", args=[plan.pk]),
+            plan=plan,
+        )
+    return write(drafts)
+
+
+# --- Entry point: discharge from inpatient care --------------------------------------------
+
+
+@transaction.atomic
+def admission_notice_queue(*, admission, step: str, event) -> list[Notification]:
+    """Tell the units named in the notices (functional e-mail, inbox items for their members)
+    of each step of the discharge, and the designated care contact personally when appointed
+    and when the SIP he or she is to call starts. Fixed texts without the patient's name; the
+    link leads to the admission, which only the ward and the units named open."""
+    kind = Kind.DISCHARGE_NOTICE
+    key = f"{kind}:admission:{admission.pk}:{event.pk}"
+    link = reverse("discharge:detail", args=[admission.pk])
+    drafts = []
+    with translation.override(settings.LANGUAGE_CODE):
+        sender = admission.ward.name
+        what = event.get_kind_display()
+        inbox_body = _("%(ward)s: %(what)s. Open the notice to read it.") % {
+            "ward": sender,
+            "what": what,
+        }
+        if step in {"admitted", "informed", "ready", "discharged"}:
+            for recipient in admission.recipients.select_related("unit"):
+                drafts += unit_drafts(
+                    recipient.unit,
+                    key=key,
+                    kind=kind,
+                    sender=sender,
+                    inbox_body=inbox_body,
+                    staff_link=link,
+                    plan=None,
+                )
+        contact = admission.care_contact
+        if contact is not None and step in {"care_contact", "sip_started"}:
+            if step == "care_contact":
+                body = _(
+                    "You are the designated care contact of a patient at %(ward)s. You call "
+                    "the SIP meeting after the discharge."
+                ) % {"ward": sender}
+                target = link
+            else:
+                body = _(
+                    "A SIP has started at the discharge from %(ward)s. As the designated care "
+                    "contact you send the invitations by %(day)s."
+                ) % {"ward": sender, "day": dates.day(admission.invitation_due)}
+                target = reverse("plans:overview", args=[admission.plan_id])
+            drafts.append(
+                Draft(
+                    dedupe_key=f"{key}:user:{contact.pk}",
+                    channel=INBOX,
+                    kind=kind,
+                    subject=staff_texts(kind, sender)[0],
+                    body=body,
+                    link=target,
+                    user=contact,
+                    plan=admission.plan if step == "sip_started" else None,
+                )
+            )
+    return write(drafts)
+
+
+def admission_notice_received(sender, *, admission, step, event, **kwargs) -> list[Notification]:
+    return admission_notice_queue(admission=admission, step=step, event=event)
+
+
+def deviation_notice_queue(*, deviation, event) -> list[Notification]:
+    """Tell those who handle a collaboration failure of each step: the unit managers of the
+    units concerned and the reporter (inbox), the members of each escalation step reached
+    (inbox) and, when it reaches a step, the step's functional e-mail. Never the one who acted.
+    Fixed texts without the individual; the link leads to the report, which only they open."""
+    kind = Kind.COLLABORATION_FAILURE
+    key = f"{kind}:deviation:{deviation.pk}:{event.pk}"
+    link = reverse("deviations:detail", args=[deviation.pk])
+    actor_id = event.actor_id
+    with translation.override(settings.LANGUAGE_CODE):
+        what = deviation.get_kind_display()
+        body = _("A collaboration failure (%(what)s): %(step)s") % {
+            "what": what,
+            "step": event.summary,
+        }
+        subject = _("Collaboration failure: %(step)s") % {"step": event.get_kind_display()}
+        users: dict[int, User] = {}
+        for unit in deviation.units.all():
+            for manager in unit_managers(unit):
+                users.setdefault(manager.pk, manager)
+        if deviation.reporter.is_active:
+            users.setdefault(deviation.reporter_id, deviation.reporter)
+        steps = EscalationStep.objects.filter(
+            agreement__organization_id=deviation.agreement_organization_id,
+            number__lte=deviation.level,
+        ).prefetch_related("members")
+        drafts = []
+        for step in steps:
+            for member in step.members.all():
+                if member.is_active:
+                    users.setdefault(member.pk, member)
+            address = email_address(step.email)
+            if address and event.kind == "escalated" and step.number == deviation.level:
+                path = reverse("notifications:inbox")
+                drafts.append(
+                    Draft(
+                        dedupe_key=f"{key}:email:{address}",
+                        channel=EMAIL,
+                        kind=kind,
+                        subject=subject,
+                        body=email_body(
+                            _("A collaboration failure has reached %(step)s.")
+                            % {"step": step.name},
+                            link,
+                        ),
+                        link=path,
+                        email=address,
+                    )
+                )
+        for user in users.values():
+            if user.pk == actor_id:
+                continue
+            drafts.append(
+                Draft(
+                    dedupe_key=f"{key}:user:{user.pk}",
+                    channel=INBOX,
+                    kind=kind,
+                    subject=subject,
+                    body=body,
+                    link=link,
+                    user=user,
+                )
+            )
+    return write(drafts)
+
+
+def deviation_changed_received(sender, *, deviation, event, **kwargs) -> list[Notification]:
+    return deviation_notice_queue(deviation=deviation, event=event)
 
 
 # --- Inboxes --------------------------------------------------------------------------------
@@ -729,7 +946,7 @@ def join_request_accepted_received(sender, *, join_request, **kwargs) -> list[No
 
 
 def meeting_changed_received(sender, *, meeting, method: str, **kwargs) -> list[Notification]:
-    return meeting_invitations_queue(meeting=meeting, method=method)
+    return meeting_invitations_queue(meeting=meeting, method=method, person=kwargs.get("person"))
 
 
 def plan_closed_received(sender, *, plan, **kwargs) -> list[Notification]:
@@ -751,3 +968,7 @@ def sip_request_sent_received(sender, *, sip_request, units, **kwargs) -> list[N
 
 def sip_request_answered_received(sender, *, sip_request, **kwargs) -> list[Notification]:
     return sip_request_answered_queue(sip_request=sip_request)
+
+
+def sip_handed_over_received(sender, *, sip_request, plan, **kwargs) -> list[Notification]:
+    return sip_handed_over_queue(sip_request=sip_request, plan=plan)

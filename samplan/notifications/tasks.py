@@ -7,6 +7,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from samplan.core.once import submissions_forget
+from samplan.deviations.services import deviations_escalate_due
 from samplan.notifications import delivery, reminders
 from samplan.notifications.delivery import deliver_notification  # noqa: F401 - the worker's task
 
@@ -18,11 +19,13 @@ REMINDER_SCAN_SECONDS = 10 * 60  # reminders are about days; the scan reads ever
 def sweep_and_remind() -> dict:
     """Every minute: hand due e-mails to the worker again. Every ten minutes (per worker
     process) also: write the reminders that are due, forget finished task results older
-    than a week (the outbox keeps the record) and the once-only tokens of forms sent more
+    than a week (the outbox keeps the record), move collaboration failures past the days of
+    their step up the escalation ladder, and forget the once-only tokens of forms sent more
     than a day ago."""
     result = {"requeued": delivery.notifications_sweep()}
     if cache.add("samplan.notifications:reminder-scan", True, timeout=REMINDER_SCAN_SECONDS):
         result["reminders"] = len(reminders.reminders_send())
+        result["escalated"] = len(deviations_escalate_due())
         result["pruned"] = _prune_task_results()
         result["forms_forgotten"] = submissions_forget()
     return result

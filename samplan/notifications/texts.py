@@ -80,6 +80,10 @@ STAFF_SUBJECTS = {
     Kind.PRINCIPAL_DECLINED: lambda: _("a unit declined a meeting"),
     Kind.PRINCIPAL_NOT_ANSWERED: lambda: _("an invitation is not answered in time"),
     Kind.SIP_REQUEST: lambda: _("a new request"),
+    Kind.SIP_REQUEST_ANSWERED: lambda: _("your request is answered"),
+    Kind.SIP_HANDED_OVER: lambda: _("a SIP for your unit"),
+    Kind.DISCHARGE_NOTICE: lambda: _("a notice about discharge from hospital"),
+    Kind.COLLABORATION_FAILURE: lambda: _("a collaboration failure"),
 }
 REMINDERS = {
     Kind.DEADLINE_DUE_SOON,
@@ -109,6 +113,14 @@ def staff_texts(kind: str, sender: str = "") -> tuple[str, str]:
             "An invited unit has not answered the invitation to a SIP meeting in time."
         ),
         Kind.SIP_REQUEST: _("Someone asks for a SIP through Min SIP."),
+        Kind.SIP_REQUEST_ANSWERED: _("%(sender)s has answered your unit's request for a SIP."),
+        Kind.SIP_HANDED_OVER: _("A SIP has been handed to your unit."),
+        Kind.DISCHARGE_NOTICE: _(
+            "%(sender)s has sent a notice about a patient your unit is named for."
+        ),
+        Kind.COLLABORATION_FAILURE: _(
+            "A reported failure of collaboration that you handle has moved on (%(sender)s)."
+        ),
     }
     subject = _("Message from %(sender)s: %(what)s") % {
         "sender": who,

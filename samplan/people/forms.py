@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from samplan.core import dates
 from samplan.people import identity
 from samplan.people.models import Person
+from samplan.people.services import listing_units
 
 
 class IdentityNumberField(forms.CharField):
@@ -83,6 +84,7 @@ class PersonRegisterForm(forms.ModelForm):
             "street_address",
             "postal_code",
             "city",
+            "listed_primary_care",
             "protected_identity",
         ]
         error_messages = {
@@ -91,6 +93,10 @@ class PersonRegisterForm(forms.ModelForm):
         }
 
     field_order = ["number_kind", "number", "birth_date"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        listing_field(self.fields["listed_primary_care"])
 
     def clean(self):
         cleaned = super().clean()
@@ -125,3 +131,22 @@ class PersonRegisterForm(forms.ModelForm):
             )
         cleaned["parsed_identity"] = parsed
         return cleaned
+
+
+def listing_field(field) -> None:
+    """The primary care centres, named with their region."""
+    field.queryset = listing_units()
+    field.label = _("Listed at primary care centre")
+    field.empty_label = _("Not known")
+    field.label_from_instance = lambda unit: f"{unit.name} ({unit.organization.name})"
+
+
+class ListingForm(forms.Form):
+    """Where the individual is listed in primary care."""
+
+    listed_primary_care = forms.ModelChoiceField(queryset=None, required=False)
+    next = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        listing_field(self.fields["listed_primary_care"])

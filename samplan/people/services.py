@@ -4,11 +4,31 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from samplan.accounts.models import User
+from samplan.accounts.models import Unit, User
 from samplan.people.identity import IdentityNumber
 from samplan.people.models import Person, Relation
 
 CONTACT_FIELDS = ("email", "phone", "street_address", "postal_code", "city")
+
+
+def listing_units():
+    """The primary care centres an individual can be listed at."""
+    return (
+        Unit.objects.filter(kind=Unit.Kind.PRIMARY_CARE, is_active=True)
+        .select_related("organization")
+        .order_by("organization__name", "name")
+    )
+
+
+@transaction.atomic
+def person_listing_set(*, actor: User, person: Person, unit: Unit | None) -> Person:
+    """Record where the individual is listed in primary care (or that it is not known). It
+    is offered first where a unit is chosen for him or her (consent, requests, notices)."""
+    if unit is not None and not listing_units().filter(pk=unit.pk).exists():
+        raise ValidationError({"listed_primary_care": _("Choose an active primary care centre.")})
+    Person.objects.filter(pk=person.pk).update(listed_primary_care=unit)
+    person.listed_primary_care = unit
+    return person
 
 
 @transaction.atomic
@@ -20,6 +40,7 @@ def person_register(
     family_name: str,
     birth_date=None,
     protected_identity: bool = False,
+    listed_primary_care: Unit | None = None,
     **contact: str,
 ) -> Person:
     """Register an individual. The birth date comes from the number unless it is a reservnummer."""
@@ -33,6 +54,7 @@ def person_register(
         given_name=given_name.strip(),
         family_name=family_name.strip(),
         protected_identity=protected_identity,
+        listed_primary_care=listed_primary_care,
         **{key: value.strip() for key, value in contact.items()},
     )
     person.full_clean()

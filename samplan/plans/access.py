@@ -105,6 +105,7 @@ def plan_for_request(request: HttpRequest, plan_id, *, action: str = "plan.view"
             "initiating_unit__organization__local_agreement",
             "overall_responsibility",
             "lead",
+            "care_contact",
         )
         .prefetch_related(
             Prefetch(

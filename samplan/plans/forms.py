@@ -368,8 +368,11 @@ class ConsentForm(forms.Form):
         national scale (thousands of units) the units already involved, the ticked ones and
         those found by the unit search, so the page never lists the whole country."""
         self.units_searchable = active.count() > UNITS_LISTED_IN_FULL
-        label = self.fields["units"].label_from_instance = unit_label
+        self.fields["units"].label_from_instance = unit_label
+        listed = plan.person.listed_primary_care_id
         if not self.units_searchable:
+            if listed:
+                self.fields["units"].widget.choices = self._listed_first(list(active), listed)
             return
         chosen = self.data.getlist("units") if self.is_bound else self.initial.get("units", [])
         chosen_ids = [getattr(u, "pk", u) for u in chosen if str(getattr(u, "pk", u)).isdigit()]
@@ -390,7 +393,23 @@ class ConsentForm(forms.Form):
             self.units_found = found[:UNIT_SEARCH_RESULTS]
             self.units_found_more = len(found) > UNIT_SEARCH_RESULTS
             offered += self.units_found
-        self.fields["units"].widget.choices = [(u.pk, label(u)) for u in offered]
+        if listed and listed not in {u.pk for u in offered}:
+            offered += list(active.filter(pk=listed))
+        self.fields["units"].widget.choices = self._listed_first(offered, listed)
+
+    @staticmethod
+    def _listed_first(units, listed) -> list[tuple]:
+        """The primary care centre where the individual is listed comes first, and says so."""
+        units = sorted(units, key=lambda u: u.pk != listed)
+        return [
+            (
+                u.pk,
+                _("%(unit)s – listed here") % {"unit": unit_label(u)}
+                if u.pk == listed
+                else unit_label(u),
+            )
+            for u in units
+        ]
 
     @property
     def given_by(self) -> str:

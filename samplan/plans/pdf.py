@@ -64,6 +64,12 @@ def copy_language() -> str:
     return "en" if (translation.get_language() or "").startswith("en") else "sv"
 
 
+def html_pdf_bytes(html: str) -> bytes:
+    """Any other Samplan document (a report of a collaboration failure) as a PDF, tagged and
+    archival like the copy (PDF/A-3a, PDF/UA-1)."""
+    return _render(html)
+
+
 def _render(html: str) -> bytes:
     return HTML(string=html).write_pdf(pdf_variant="pdf/a-3a", finisher=_accessible)
 

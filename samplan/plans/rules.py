@@ -8,6 +8,7 @@ Socialstyrelsen's knowledge guide, Region Dalarna's guideline and the
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -15,17 +16,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from samplan.accounts.models import Membership, Organization
+from samplan.accounts.models import Membership, Organization, Unit
 from samplan.core import dates
 from samplan.people.models import Relation
 from samplan.plans.models import (
     Consent,
     ConsentLimit,
+    EscalationStep,
     Intervention,
     LocalAgreement,
     Meeting,
     Participant,
     Plan,
+    PlanEvent,
     Topic,
 )
 
@@ -330,6 +333,15 @@ def has_open_plan(subject) -> bool:
     return subject.plans.exclude(state__in=NOT_OPEN).exists()
 
 
+def referral_source(referring_unit) -> tuple[str, str]:
+    """(source, source detail) of a SIP started on a staff member's referral to another
+    organisation's receiving unit (issue 14): staff of a principal are staff; a unit of
+    another actor (a school, Försäkringskassan) is that actor, named by the unit."""
+    if referring_unit.organization.is_principal:
+        return Plan.Source.STAFF, ""
+    return Plan.Source.OTHER_ACTOR, referring_unit.name
+
+
 def child_reads_own(person, plan: Plan) -> bool:
     """A child reads his or her own plan in Min SIP, and may write messages, from the age the
     local agreement sets (16 unless agreed otherwise); never approves or ends it."""
@@ -557,6 +569,54 @@ def meeting_changeable(plan: Plan, meeting: Meeting) -> None:
     """A meeting is moved only while it is booked and the SIP is open."""
     refuse_unless(not plan.is_closed, _("The SIP is closed and can no longer be changed."))
     refuse_unless(meeting_scheduled(meeting), _("Only a scheduled meeting can be changed."))
+
+
+# --- Who is invited to a SIP meeting (issue 14, part 5) ------------------------------------
+
+
+def may_invite_to_meeting(plan: Plan, person) -> bool:
+    """Who may be invited to a SIP meeting: the individual, a guardian, and the relatives the
+    current given consent names. Staff book them; the individual (or a guardian for a child)
+    invites people of his or her own choosing in Min SIP, within the same consent."""
+    if person.pk == plan.person_id:
+        return True
+    if is_guardian_of(person, plan.person):
+        return True
+    consent = plan.current_consent
+    return consent_given(consent) and any(r.pk == person.pk for r in consent.relatives.all())
+
+
+def invitations_open(plan: Plan, meeting: Meeting) -> bool:
+    """`meeting_open_to_invitations` as a question: may invitations still change?"""
+    return not is_closed(plan) and meeting_scheduled(meeting) and not meeting_started(meeting)
+
+
+def meeting_open_to_invitations(plan: Plan, meeting: Meeting) -> None:
+    """Someone is invited to a meeting, or the invitation withdrawn, only while the meeting
+    is booked and has not begun, and the SIP is open."""
+    refuse_unless(not plan.is_closed, _("The SIP is closed and can no longer be changed."))
+    refuse_unless(
+        meeting_scheduled(meeting) and not meeting_started(meeting),
+        _("The meeting has begun or is no longer booked. Invitations can no longer be changed."),
+    )
+
+
+def invited_in_min_sip(plan: Plan) -> set[tuple[int, str]]:
+    """The invitations the individual (or a guardian) made in Min SIP and has not withdrawn,
+    as (meeting id, person id) pairs: read from the plan's history, where each is recorded as
+    a MEETING_CHANGED event by the citizen with `after.meeting` and `after.invited` or
+    `after.withdrawn`. Staff's own invitations are not among them. One query per plan."""
+    chosen: set[tuple[int, str]] = set()
+    events = PlanEvent.objects.filter(
+        plan_id=plan.pk, kind=PlanEvent.Kind.MEETING_CHANGED, citizen__isnull=False
+    ).order_by("at", "pk")
+    for after in events.values_list("after", flat=True):
+        after = after or {}
+        if after.get("invited"):
+            chosen.add((after.get("meeting"), after["invited"]))
+        elif after.get("withdrawn"):
+            chosen.discard((after.get("meeting"), after["withdrawn"]))
+    return chosen
 
 
 # --- Both principals attend (part 7) --------------------------------------------------------
@@ -812,6 +872,7 @@ def agreement_for(plan: Plan) -> LocalAgreement:
 
 DEADLINE_LABELS = {
     "consent": gettext_lazy("Consent without delay"),
+    "invitation": gettext_lazy("Invitations after discharge"),
     "first_meeting": gettext_lazy("First meeting"),
     "follow_up": gettext_lazy("Follow-up"),
 }
@@ -843,6 +904,8 @@ def deadline_columns(plan: Plan) -> dict:
         due = timezone.localdate(plan.initiated_at) + datetime.timedelta(
             agreement.consent_within_days
         )
+    elif plan.state == State.CONSENTED and plan.invitation_due:
+        kind, due = "invitation", plan.invitation_due
     elif plan.state in {State.CONSENTED, State.INVITED}:
         consent = first_consent_given(plan)
         if consent is not None:
@@ -888,3 +951,224 @@ def _deadline(kind: str, due, soon_from, today) -> Deadline | None:
         return None
     today = today or timezone.localdate()
     return Deadline(str(DEADLINE_LABELS[kind]), due, deadline_status(due, soon_from, today))
+
+
+# --- Discharge from inpatient care (lag 2017:612; samplan.discharge) --------------------------
+
+
+def registers_admissions(unit) -> bool:
+    """A hospital ward registers admissions and sends the notices of lag 2017:612."""
+    return unit is not None and unit.kind == Unit.Kind.HOSPITAL_WARD
+
+
+def outpatient_care(unit) -> bool:
+    """A region's unit outside inpatient care, where the designated care contact works."""
+    return (
+        unit.organization.kind == Organization.Kind.REGION and unit.kind != Unit.Kind.HOSPITAL_WARD
+    )
+
+
+def admission_recipient_valid(unit, ward) -> bool:
+    """The notices go to active units of a municipality or a region, never back to the ward."""
+    return (
+        unit.is_active
+        and unit.pk != ward.pk
+        and unit.organization.is_principal
+        and not registers_admissions(unit)
+    )
+
+
+def admission_agreement(ward) -> LocalAgreement:
+    """The local agreement of the ward's organisation (the region's), or the defaults."""
+    try:
+        return ward.organization.local_agreement
+    except LocalAgreement.DoesNotExist:
+        return DEFAULT_AGREEMENT
+
+
+def discharge_invitation_due(discharged_on: datetime.date, agreement: LocalAgreement):
+    """The last day the designated care contact may send the invitations to the SIP meeting:
+    the local agreement's days after the discharge (3 by default), counted as calendar days
+    or as working days (weekends and Swedish public holidays skipped), as it says."""
+    working = agreement.discharge_days_counted == LocalAgreement.DayCount.WORKING
+    return dates.days_after(
+        discharged_on, agreement.discharge_invitation_within_days, working=working
+    )
+
+
+INVITATION_STATUS_LABELS = {
+    "ok": gettext_lazy("due"),
+    "due_soon": gettext_lazy("due soon"),
+    "overdue": gettext_lazy("overdue"),
+    "met": gettext_lazy("met"),
+    "late": gettext_lazy("met late"),
+}
+
+
+# How each state looks (the badge's CSS modifier).
+INVITATION_STATUS_BADGES = {
+    "ok": "pending",
+    "due_soon": "due_soon",
+    "overdue": "overdue",
+    "met": "ok",
+    "late": "warning",
+}
+
+
+def invitation_deadline_status(
+    due: datetime.date, invited_on: datetime.date | None, today: datetime.date | None = None
+) -> str:
+    """'met' or 'late' once the invitations are sent; before that 'ok', 'due_soon' (the last
+    day) or 'overdue'."""
+    if invited_on is not None:
+        return "met" if invited_on <= due else "late"
+    return deadline_status(due, due, today or timezone.localdate())
+
+
+def admission_seen_by(admission, unit) -> bool:
+    """Only the ward and the units named in the notices see the patient's admission."""
+    if unit is None:
+        return False
+    if admission.ward_id == unit.pk:
+        return True
+    return any(r.unit_id == unit.pk for r in admission.recipients.all())
+
+
+def admission_open(admission) -> bool:
+    return admission.state != "discharged"
+
+
+def appoints_care_contact(admission, unit) -> bool:
+    """The ward, or an outpatient care unit named in the notices, appoints the designated care
+    contact, until the discharge."""
+    if not admission_open(admission):
+        return False
+    if admission.ward_id == unit.pk:
+        return True
+    return outpatient_care(unit) and admission_seen_by(admission, unit)
+
+
+def sip_at_discharge_valid(decision: str, consented: bool, care_contact) -> None:
+    """A SIP starts at discharge only with the patient's consent (principle 1) and with a
+    designated care contact to call the meeting (lag 2017:612)."""
+    refuse_unless(
+        decision in {"start", "no_consent", "not_needed"},
+        _("Say whether the patient needs a SIP after the discharge."),
+        "sip_decision",
+    )
+    if decision != "start":
+        return
+    refuse_unless(
+        consented,
+        _(
+            "A SIP is started only with the patient's consent. Tick that the patient "
+            "consents, or choose that he or she does not."
+        ),
+        "consent",
+    )
+    refuse_unless(
+        care_contact is not None,
+        _(
+            "Appoint the designated care contact in outpatient care first: he or she calls "
+            "the SIP meeting."
+        ),
+        "sip_decision",
+    )
+
+
+# --- Collaboration failures (brister i samverkan; samplan.deviations) -------------------------
+
+FAILURE_OPEN_STATES = frozenset({"reported", "handling"})
+# A personnummer or samordningsnummer (with or without century and separator) in free text.
+IDENTITY_NUMBER_IN_TEXT = re.compile(r"(?<!\d)(?:19|20)?\d{6}[-+ ]?\d{4}(?!\d)")
+
+
+def reports_failure_without_plan(role: str) -> bool:
+    """Anyone taking part in a plan reports a failure about it; without a plan only a unit
+    manager reports (Helsingborg's routine: the unit managers resolve it between them)."""
+    return role == Membership.Role.UNIT_MANAGER
+
+
+def failure_text_valid(text: str, field: str) -> None:
+    """A report names no individual by number: the link to the SIP tells those who may see it
+    whom it is about, and the other organisation sees no more than the consent allows."""
+    refuse_unless(
+        not IDENTITY_NUMBER_IN_TEXT.search(text or ""),
+        _(
+            "Write no identity number in the report. Link the SIP instead: those who may see "
+            "it will see whom it is about."
+        ),
+        field,
+    )
+
+
+def failure_open(deviation) -> bool:
+    return deviation.state in FAILURE_OPEN_STATES
+
+
+def failure_concerns(deviation, unit) -> bool:
+    """The unit is one of the units the report concerns (the reporting unit always is)."""
+    return unit is not None and any(u.pk == unit.pk for u in deviation.units.all())
+
+
+def failure_handled_by(deviation, unit, role: str, user) -> bool:
+    """Step 1: the unit managers of the units concerned. From step 2: also the members of the
+    steps of the local agreement's ladder up to the step the report has reached."""
+    if role == Membership.Role.UNIT_MANAGER and failure_concerns(deviation, unit):
+        return True
+    if deviation.level < 2 or user is None:
+        return False
+    return EscalationStep.objects.filter(
+        agreement__organization_id=deviation.agreement_organization_id,
+        number__lte=deviation.level,
+        members=user,
+    ).exists()
+
+
+def failure_seen_by(deviation, unit, role: str, user) -> bool:
+    """The reporter follows his or her report; the handlers see it; nobody else learns of it."""
+    if user is not None and deviation.reporter_id == user.pk:
+        return True
+    return failure_handled_by(deviation, unit, role, user)
+
+
+def learns_from_failures(role: str) -> bool:
+    """The unit managers follow where collaboration fails (figures, never individuals)."""
+    return role == Membership.Role.UNIT_MANAGER
+
+
+def failure_step_due(agreement: LocalAgreement, level: int, start: datetime.date):
+    """The last day of a step: the agreement's days for the unit managers at step 1, the
+    step's own days above; None when the ladder has no such step."""
+    if level == 1:
+        return start + datetime.timedelta(days=agreement.failure_first_step_days)
+    step = escalation_step(agreement, level)
+    return None if step is None else start + datetime.timedelta(days=step.days)
+
+
+def escalation_step(agreement: LocalAgreement, level: int):
+    if agreement.pk is None:
+        return None
+    return agreement.escalation_steps.filter(number=level).first()
+
+
+def next_escalation_step(agreement: LocalAgreement, level: int):
+    """The step above `level` (the next number up, gaps allowed), or None at the top."""
+    if agreement.pk is None:
+        return None
+    return agreement.escalation_steps.filter(number__gt=level).order_by("number").first()
+
+
+def agreement_of_organization(organization) -> LocalAgreement:
+    try:
+        return organization.local_agreement
+    except LocalAgreement.DoesNotExist:
+        return DEFAULT_AGREEMENT
+
+
+SUPPRESS_BELOW = 5
+
+
+def suppressed(count: int) -> str | int:
+    """Small numbers are not shown in figures about failures: 1-4 as "<5" (0 stays 0)."""
+    return "<5" if 0 < count < SUPPRESS_BELOW else count

@@ -12,7 +12,8 @@ from django.dispatch import Signal
 join_requested = Signal()
 # join_request: the request was accepted.
 join_accepted = Signal()
-# meeting, method ("REQUEST" for a new or changed meeting, "CANCEL").
+# meeting, method ("REQUEST" for a new or changed meeting, "CANCEL"); person (optional): only
+# this invited person is told (invited, or the invitation withdrawn, in Min SIP).
 meeting_changed = Signal()
 # plan: the plan is closed. Receivers return the notifications they wrote (who was told).
 plan_closed = Signal()
@@ -27,3 +28,6 @@ version_answered = Signal()
 sip_request_sent = Signal()
 # sip_request: a receiving unit accepted or declined the request.
 sip_request_answered = Signal()
+# sip_request, plan: the receiving unit accepted the request and handed the SIP it started to
+# another unit of its organisation (sip_request.handed_to), which must hear of it.
+sip_handed_over = Signal()

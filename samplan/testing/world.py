@@ -16,10 +16,15 @@ invited, or invited and revoked), representatives whose appointment ended yester
 today, grants to see protected details that were revoked or expired.
 `World.notes` names the edge cases written into each plan, for failure messages.
 
+A few collaboration failures (`World.deviations`) are made through the services on the written
+plans, as the policy lets them be made; their ids are the services' own, so they differ from
+one build to the next.
+
 `RESULTS` carries numbers from a test run to pytest's terminal summary (samplan/conftest.py).
 """
 
 import datetime
+import itertools
 import random
 import re
 import uuid
@@ -33,18 +38,24 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from samplan import policy
 from samplan.accounts.models import Membership, Organization, Unit, User
 from samplan.citizen.models import SipRequest
 from samplan.demo.world import with_luhn
+from samplan.deviations import services as deviation_services
+from samplan.deviations.models import Deviation
+from samplan.discharge.models import Admission, AdmissionRecipient
 from samplan.people import identity
 from samplan.people.models import ContactGrant, Person, Relation
 from samplan.plans import pdf
 from samplan.plans.models import (
     Consent,
+    EscalationStep,
     Goal,
     Intervention,
     Invitee,
     JoinRequest,
+    LocalAgreement,
     Meeting,
     Participant,
     Plan,
@@ -125,6 +136,7 @@ class World:
     meetings: list[Meeting]
     notes: dict = field(default_factory=dict)  # plan pk -> edge cases written into the plan
     representatives: list[Person] = field(default_factory=list)  # god men, förvaltare, ombud
+    deviations: list[Deviation] = field(default_factory=list)  # collaboration failures
 
     @property
     def persons(self) -> list[Person]:
@@ -724,6 +736,8 @@ def build_world(
     plan_rows = rows.save()
     # From a stream of its own, so that the rest of the world is what it was without them.
     _join_requests(random.Random(seed + 1), plan_rows, units, members_of, now)  # noqa: S311
+    _admissions(random.Random(seed + 2), the_individuals, units, members_of, today)  # noqa: S311
+    deviations = _deviations(random.Random(seed + 3), plan_rows, memberships, today)  # noqa: S311
 
     return World(
         seed=seed,
@@ -740,6 +754,7 @@ def build_world(
         plans=plan_rows,
         meetings=rows.meetings,
         notes={k: v for k, v in rows.notes.items() if v},
+        deviations=deviations,
     )
 
 
@@ -779,6 +794,178 @@ def _representatives(
     Person.objects.bulk_create(made.rows)
     Relation.objects.bulk_create(rows)
     return list({r.related.pk: r.related for r in rows}.values())
+
+
+def _admissions(rng: random.Random, individuals, units, members_of, today) -> None:
+    """Admissions at the staffed hospital wards (none in a world without one), one in each
+    state, with their notices to two staffed municipal or regional units."""
+    wards = [u for u in units if u.kind == Unit.Kind.HOSPITAL_WARD and u.pk in members_of]
+    named = [
+        u
+        for u in units
+        if u.organization.is_principal and u.kind != Unit.Kind.HOSPITAL_WARD and u.pk in members_of
+    ]
+    if not wards or len(named) < 2:
+        return
+    for index, state in enumerate(Admission.State.values):
+        ward = wards[index % len(wards)]
+        admitted_on = today - datetime.timedelta(days=5 + index)
+        done = state == Admission.State.DISCHARGED
+        admission = Admission.objects.create(
+            person=rng.choice(individuals),
+            ward=ward,
+            state=state,
+            registered_by=rng.choice(members_of[ward.pk]),
+            admitted_on=admitted_on,
+            expected_needs="Hemtjänst efter utskrivningen",
+            reasons=[Plan.Reason.INPATIENT],
+            planned_discharge=today + datetime.timedelta(days=2) if index else None,
+            ready_on=admitted_on + datetime.timedelta(days=3)
+            if state in {"ready", "discharged"}
+            else None,
+            discharged_on=today - datetime.timedelta(days=1) if done else None,
+            sip_decision=Admission.SipDecision.NOT_NEEDED if done else "",
+        )
+        for unit in rng.sample(named, 2):
+            AdmissionRecipient.objects.create(admission=admission, unit=unit)
+
+
+# What happens to each report about a plan after it is reported (the last gets a ladder).
+DEVIATION_STORIES = ["reported", "commented", "resolved", "escalated"]
+
+
+def _deviations(rng: random.Random, plans, memberships, today) -> list[Deviation]:
+    """Collaboration failures, made through the services (so as the policy lets them be made):
+    about plans whose staffed units come from two organisations or more, one left as reported,
+    one commented on, one resolved and one escalated to step 2 of the initiating organisation's
+    ladder, whose member works in no unit the report concerns; and one without a plan, by a
+    unit manager about a unit of another organisation. The individuals of these plans share no
+    name with a member of staff, so a page naming one can be told from a page naming staff."""
+    active = [m for m in memberships if m.is_active]
+    staff_of: dict[int, list[Membership]] = {}
+    for m in active:
+        staff_of.setdefault(m.unit.pk, []).append(m)
+    staff_names = {(m.user.first_name, m.user.last_name) for m in active}
+    # Reporters who work in other units too: acting for those, they follow but do not handle.
+    several = {m.user.pk for m in active if sum(n.user.pk == m.user.pk for n in active) > 1}
+    units_of: dict = {}
+    for p in Participant.objects.filter(plan__in=plans, is_active=True).select_related("unit"):
+        units_of.setdefault(p.plan_id, []).append(p.unit)
+    made: list[Deviation] = []
+    for plan in sorted(plans, key=lambda p: str(p.pk)):
+        if len(made) == len(DEVIATION_STORIES):
+            break
+        if plan.state in BEFORE_CONSENT | {State.CLOSED}:
+            continue
+        if (plan.person.given_name, plan.person.family_name) in staff_names:
+            continue
+        story = DEVIATION_STORIES[len(made)]
+        deviation = _deviation_about(
+            rng, plan, units_of.get(plan.pk, []), staff_of, story, today, several
+        )
+        if deviation is not None:
+            made.append(deviation)
+    managers = [m for m in active if m.role == Membership.Role.UNIT_MANAGER]
+    for manager in sorted(managers, key=lambda m: (m.user.pk, m.unit.pk)):
+        if not manager.unit.organization.is_principal:
+            continue
+        other = [
+            u
+            for u in {m.unit.pk: m.unit for m in active}.values()
+            if u.organization.is_principal and u.organization_id != manager.unit.organization_id
+        ]
+        if other:
+            made.append(_report(_staff(manager), None, [rng.choice(other)], today))
+            break
+    return made
+
+
+def _staff(membership: Membership) -> policy.Staff:
+    return policy.Staff(user=membership.user, unit=membership.unit, role=membership.role)
+
+
+def _report(actor: policy.Staff, plan: Plan | None, units: list[Unit], today) -> Deviation:
+    return deviation_services.deviation_report(
+        actor=actor,
+        kind=Deviation.Kind.INFORMATION_NOT_PASSED,
+        what_happened="Informationen fördes inte vidare.",
+        happened_on=today - datetime.timedelta(days=3),
+        consequence="Besöket fick bokas om.",
+        units=units,
+        plan=plan,
+    )
+
+
+def _deviation_about(rng, plan, units, staff_of, story, today, several) -> Deviation | None:
+    units = [u for u in units if u.pk in staff_of]
+    if len({u.organization_id for u in units}) < 2:
+        return None
+    members = sorted(
+        (m for u in units for m in staff_of[u.pk]), key=lambda m: m.user.pk not in several
+    )
+    reporter = next(
+        (_staff(m) for m in members if policy.decide(_staff(m), "plan.view", plan)), None
+    )
+    if reporter is None:
+        return None
+    foreign = [u for u in units if u.organization_id != reporter.unit.organization_id]
+    if not foreign:
+        return None
+    first = rng.choice(foreign)
+    more = [u for u in units if u.pk not in {reporter.unit.pk, first.pk}]
+    concerned = [first, *rng.sample(more, min(len(more), rng.randint(0, 1)))]
+    handlers = [
+        _staff(m)
+        for u in [reporter.unit, *concerned]
+        for m in staff_of[u.pk]
+        if m.role == Membership.Role.UNIT_MANAGER and m.user.pk != reporter.user.pk
+    ]
+    if story != "reported" and not handlers:
+        return None
+    concerned_users = {m.user.pk for u in [reporter.unit, *concerned] for m in staff_of[u.pk]}
+    outsiders = sorted(
+        {m.user.pk: m.user for ms in staff_of.values() for m in ms}.values(), key=lambda u: u.pk
+    )
+    outsiders = [u for u in outsiders if u.pk not in concerned_users]
+    if story == "escalated" and not outsiders:
+        return None
+    deviation = _report(reporter, plan, concerned, today)
+    if story == "commented":
+        deviation_services.deviation_comment(
+            actor=handlers[0], deviation=deviation, text="Vi ser över rutinen."
+        )
+    elif story == "resolved":
+        deviation_services.deviation_conclude(
+            actor=handlers[0],
+            deviation=deviation,
+            conclusion=Deviation.Conclusion.RESOLVED,
+            text="Rutinen är ändrad.",
+        )
+    elif story == "escalated":
+        _ladder(plan.initiating_unit.organization, rng.choice(outsiders))
+        deviation_services.deviation_conclude(
+            actor=handlers[0],
+            deviation=deviation,
+            conclusion=Deviation.Conclusion.ESCALATED,
+            text="Vi är inte överens om ansvaret.",
+        )
+    deviation.refresh_from_db()
+    return deviation
+
+
+def _ladder(organization: Organization, member: User) -> None:
+    """The organisation's local agreement (the defaults) with steps 2 and 3 above the unit
+    managers; step 2 has one member."""
+    agreement, _created = LocalAgreement.objects.get_or_create(organization=organization)
+    step, _created = EscalationStep.objects.get_or_create(
+        agreement=agreement, number=2, defaults={"name": "Verksamhetschefer", "days": 14}
+    )
+    step.members.add(member)
+    EscalationStep.objects.get_or_create(
+        agreement=agreement,
+        number=3,
+        defaults={"name": "Ledningsgrupp", "days": 30, "email": "ledning@example.invalid"},
+    )
 
 
 def _join_requests(rng: random.Random, plans, units, members_of, now) -> None:
@@ -957,8 +1144,17 @@ class GetPaths:
 # Parameters of routes outside a plan, and the values the crawl tries (a few of each).
 GENERAL_PARAMETERS = {
     "sip_request_id": lambda: SipRequest.objects.order_by("pk").values_list("pk", flat=True)[:5],
+    "admission_id": lambda: Admission.objects.order_by("pk").values_list("pk", flat=True)[:5],
+    "deviation_id": lambda: Deviation.objects.order_by("pk").values_list("pk", flat=True)[:5],
+    "fmt": lambda: ["json", "pdf", "csv", "xlsx"],  # each export's formats, and the others
     "person_id": lambda: Person.objects.order_by("pk").values_list("pk", flat=True)[:5],
 }
+
+
+def fill_route(route: str, values) -> str:
+    """The route with its parameters replaced by the values, in order."""
+    filled = iter(values)
+    return PARAMETER_RE.sub(lambda _match: str(next(filled)), route)
 
 
 def staff_get_paths(world: World, objects: PlanObjects, *, skip: tuple = ()) -> GetPaths:
@@ -982,9 +1178,9 @@ def staff_get_paths(world: World, objects: PlanObjects, *, skip: tuple = ()) -> 
                     by_plan[plan.pk].extend(concrete)
         elif PARAMETER_RE.search(route):
             names = [m["name"] for m in PARAMETER_RE.finditer(route)]
-            if len(names) == 1 and names[0] in GENERAL_PARAMETERS:
-                for value in GENERAL_PARAMETERS[names[0]]():
-                    general.append("/" + PARAMETER_RE.sub(str(value), route))
+            if all(name in GENERAL_PARAMETERS for name in names):
+                for values in itertools.product(*(GENERAL_PARAMETERS[n]() for n in names)):
+                    general.append("/" + fill_route(route, values))
             else:
                 unknown.append(route)
         elif label == "plans:worklist":

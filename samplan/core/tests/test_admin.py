@@ -82,10 +82,54 @@ def test_an_administrator_sets_a_local_agreement_for_an_organisation(client, ada
             "first_meeting_within_days": 10,
             "due_soon_days": 5,
             "child_reads_from_age": 15,
+            "discharge_invitation_within_days": 2,
+            "discharge_days_counted": "working",
+            "failure_first_step_days": 14,
+            "escalation_steps-TOTAL_FORMS": "0",
+            "escalation_steps-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302
     assert municipality.local_agreement.first_meeting_within_days == 10
+    assert municipality.local_agreement.discharge_days_counted == "working"
+
+
+def test_an_administrator_gives_the_local_agreement_an_escalation_ladder(
+    client, adam, municipality, mona
+):
+    login(client, adam)
+    response = client.post(
+        "/admin/plans/localagreement/add/",
+        {
+            "organization": municipality.pk,
+            "consent_within_days": 5,
+            "first_meeting_within_days": 15,
+            "due_soon_days": 7,
+            "child_reads_from_age": 16,
+            "discharge_invitation_within_days": 3,
+            "discharge_days_counted": "calendar",
+            "failure_first_step_days": 10,
+            "escalation_steps-TOTAL_FORMS": "2",
+            "escalation_steps-INITIAL_FORMS": "0",
+            "escalation_steps-0-number": "2",
+            "escalation_steps-0-name": "Verksamhetschefer",
+            "escalation_steps-0-days": "14",
+            "escalation_steps-0-members": [str(mona.pk)],
+            "escalation_steps-1-number": "3",
+            "escalation_steps-1-name": "Ledningsgrupp för samverkan",
+            "escalation_steps-1-days": "30",
+            "escalation_steps-1-email": "ledningsgrupp@example.invalid",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    agreement = municipality.local_agreement
+    assert agreement.failure_first_step_days == 10
+    steps = list(agreement.escalation_steps.order_by("number"))
+    assert [(s.number, s.days) for s in steps] == [(2, 14), (3, 30)]
+    assert list(steps[0].members.all()) == [mona]
+    assert steps[1].email == "ledningsgrupp@example.invalid"
+    page = client.get(f"/admin/plans/localagreement/{agreement.pk}/change/").content.decode()
+    assert "Ledningsgrupp för samverkan" in page
 
 
 def test_plans_are_not_in_the_admin(client, adam):

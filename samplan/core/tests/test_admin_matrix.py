@@ -415,6 +415,11 @@ def change_data(obj) -> tuple[dict, object]:
         "first_meeting_within_days": obj.first_meeting_within_days,
         "due_soon_days": obj.due_soon_days + 1,
         "child_reads_from_age": obj.child_reads_from_age,
+        "discharge_invitation_within_days": obj.discharge_invitation_within_days,
+        "discharge_days_counted": obj.discharge_days_counted,
+        "failure_first_step_days": obj.failure_first_step_days,
+        "escalation_steps-TOTAL_FORMS": "0",
+        "escalation_steps-INITIAL_FORMS": "0",
     }
     return data, lambda: LocalAgreement.objects.get(pk=obj.pk).due_soon_days
 

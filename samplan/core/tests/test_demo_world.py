@@ -16,7 +16,7 @@ def test_the_demo_world_is_realistic_and_loading_it_twice_changes_nothing(db, se
     kinds = set(Organization.objects.values_list("kind", flat=True))
     assert kinds == {"region", "municipality", "other"}
     assert Organization.objects.filter(kind="municipality").count() == 2
-    assert 10 <= User.objects.count() <= 15
+    assert 10 <= User.objects.count() <= 18
     assert 60 <= Person.objects.count() <= 100  # the busy unit's caseload (samplan.demo.caseload)
     for org in Organization.objects.all():
         org.full_clean()

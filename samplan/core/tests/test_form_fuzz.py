@@ -317,6 +317,13 @@ def actors() -> list[tuple[str, Client, list[str], tuple]]:
         ("caseworker", staff("anna.lind"), ["/", "/sip/", "/sip/ny/", "/inkorg/"], staff_prefixes),
         ("caseworker, Norrby", staff("fatima.hassan"), ["/sip/"], ("/sip/",)),
         ("caseworker, ward", staff("karin.ek"), ["/sip/"], ("/sip/",)),
+        (
+            "nurse, ward",
+            staff("hanna.wik"),
+            ["/utskrivning/", "/utskrivning/ny/"],
+            ("/utskrivning/",),
+        ),
+        ("home care", staff("lena.ahmadi"), ["/utskrivning/"], ("/utskrivning/",)),
         ("unit manager", staff("sara.holm"), ["/", "/granskning/"], staff_prefixes),
         ("organisation administrator", staff("ingrid.falk"), ["/admin/"], ("/admin/",)),
         ("system administrator", staff("admin"), ["/admin/"], ("/admin/",)),

@@ -47,6 +47,8 @@ from samplan.accounts.models import Membership, Organization, Unit
 from samplan.audit.models import AccessLogEntry, AccessReview
 from samplan.audit.services import access_log_append
 from samplan.conftest import make_unit, make_user
+from samplan.deviations import services as deviation_services
+from samplan.discharge import services as discharge_services
 from samplan.people.models import Relation
 from samplan.people.session import CITIZEN_SESSION_KEY
 from samplan.plans import services
@@ -121,6 +123,12 @@ class World:
         needs_assessment.receives_requests = True  # it gets the requests for a SIP
         needs_assessment.save(update_fields=["receives_requests"])
         self.sip_request = self.someone_asks()
+        # A hospital ward's admission whose notices reach the needs assessment (Alice's unit).
+        self.ward = make_unit(region, "Avdelning 7", Unit.Kind.HOSPITAL_WARD)
+        self.nurse = make_user("nina", (self.ward, Membership.Role.CASEWORKER))
+        self.admission = self.admitted()
+        # A collaboration failure Alice reports about Eva's plan (the learning page counts it).
+        self.deviation = self.failure_reported()
 
     # Helpers that add one of something (the bigger world calls them again).
 
@@ -172,6 +180,30 @@ class World:
         if consent:
             self.sip.consent(plan, given_by="guardians", guardians=[self.eva])
         return plan
+
+    def admitted(self):
+        return discharge_services.admission_register(
+            actor=staff(self.nurse, self.ward),
+            person=self.adult("Inlagd"),
+            admitted_on=timezone.localdate(),
+            expected_needs="Hemtjänst",
+            units=[self.unit, self.sip.primary_care],
+        )
+
+    def failure_reported(self):
+        deviation = deviation_services.deviation_report(
+            actor=staff(self.alice, self.unit),
+            kind="invitation_unanswered",
+            what_happened="Kallelsen besvarades inte",
+            happened_on=timezone.localdate(),
+            consequence="Mötet sköts upp",
+            units=[self.sip.primary_care],
+            plan=self.plan,
+        )
+        deviation_services.deviation_comment(
+            actor=staff(self.mona, self.unit), deviation=deviation, text="Vi tar det"
+        )
+        return deviation
 
     def someone_asks(self):
         """Someone without a SIP asks for one in Min SIP (to the municipality)."""
@@ -231,6 +263,8 @@ class World:
             )
             self.outsider_asks()
             self.someone_asks()
+            self.admitted()
+            self.failure_reported()
             self.child_plan(consent=n % 2 == 0)
             self.review()
             services.closing_notices_record(**as_alice, plan=self.closed, units=[units[n]])
@@ -276,6 +310,9 @@ class World:
             "message_id": self.message.pk,
             "sip_request_id": self.sip_request.pk,
             "person_id": self.eva.pk,
+            "admission_id": self.admission.pk,
+            "deviation_id": self.deviation.pk,
+            "fmt": "json",
         }
 
 
@@ -323,6 +360,12 @@ def pages(ids: dict, closed_plan_id) -> tuple[dict, list[str]]:
         if read == "plan.inform":
             kwargs["plan_id"] = closed_plan_id
         who = "citizen" if "min-sip/" in route else "manager" if read == "log.review" else "staff"
+        if read == "admission.register":
+            who = "ward"  # only a hospital ward registers admissions
+        if read == "deviation.learn":
+            who = "manager"  # the unit managers learn from the failures
+            if "fmt" in kwargs:
+                kwargs["fmt"] = "csv"
         found[key] = (who, reverse(key, kwargs=kwargs))
     return found, unfillable
 
@@ -379,6 +422,7 @@ def test_no_page_asks_the_database_more_than_its_baseline_or_more_with_more_data
         "staff": staff_client(alice, needs_assessment),
         "manager": staff_client(mona, needs_assessment),
         "citizen": citizen_client(person),
+        "ward": staff_client(world.nurse, world.ward),
     }
     found, unfillable = pages(world.ids(), world.closed.pk)
     assert not unfillable, f"routes with parameters the world cannot fill in: {unfillable}"

@@ -17,6 +17,10 @@ KNOWN_ACTIONS = {
     *policy.STAFF_ACTIONS,
     *policy.PLAN_ACTIONS,
     *policy.CITIZEN_ACTIONS,
+    *policy.ADMISSION_ACTIONS,
+    *policy.DEVIATION_ACTIONS,
+    "admission.register",
+    "deviation.learn",
 }
 
 
@@ -53,6 +57,15 @@ def test_every_route_of_one_plan_loads_the_plan_through_the_policy():
         if "<uuid:plan_id>" in route:
             read, write = policy.route_actions(view)
             assert read.startswith("plan.") and write.startswith("plan."), route
+
+
+def test_every_route_of_one_report_is_decided_by_the_collaboration_failure_policy():
+    """The permission matrix expects `deviation.view` on these (samplan/plans/tests/test_matrix.py):
+    the handling forms on the report's page ask for `deviation.handle` or `.reference` inside."""
+    routes = [(route, view) for route, _ns, view in patterns() if "<uuid:deviation_id>" in route]
+    assert routes
+    for route, view in routes:
+        assert policy.route_actions(view) == ("deviation.view", "deviation.view"), route
 
 
 def test_the_public_routes_are_only_login_health_and_language():

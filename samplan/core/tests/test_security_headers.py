@@ -104,7 +104,7 @@ TEMPLATE_DIRS = [Path(settings.BASE_DIR) / "templates"] + sorted(
     Path(settings.BASE_DIR, "samplan").glob("*/templates")
 )
 # Templates rendered to PDF by WeasyPrint are never sent to a browser; they carry their own CSS.
-PDF_TEMPLATES = {"plan_pdf.html", "invitation_pdf.html"}
+PDF_TEMPLATES = {"plan_pdf.html", "invitation_pdf.html", "report_pdf.html"}
 TEMPLATES = sorted(
     path
     for root in TEMPLATE_DIRS

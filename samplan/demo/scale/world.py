@@ -350,7 +350,8 @@ class DeadlineOrg:
 class DeadlinePlan:
     """A plan as rules.deadline_columns reads it."""
 
-    __slots__ = ("state", "initiated_at", "next_follow_up", "initiating_unit", "consents")
+    __slots__ = ("state", "initiated_at", "next_follow_up", "initiating_unit", "consents",
+                 "invitation_due")  # fmt: skip
 
 
 # --- Records of the reference data ----------------------------------------------------------
@@ -535,7 +536,8 @@ class World:
                 "municipality_code", "hsa_id", "created_at", "updated_at"])  # fmt: skip
         w.table("agreement", LocalAgreement, ["id", "organization_id", "consent_within_days",
                 "first_meeting_within_days", "due_soon_days",
-                "child_reads_from_age"])  # fmt: skip
+                "child_reads_from_age", "discharge_invitation_within_days",
+                "discharge_days_counted", "failure_first_step_days"])  # fmt: skip
         w.table("unit", Unit, ["id", "organization_id", "name", "kind", "hsa_id", "email",
                 "phone", "is_active", "receives_requests", "created_at", "updated_at"])  # fmt: skip
         w.table("user", User, ["id", "password", "last_login", "is_superuser", "username",
@@ -563,7 +565,8 @@ class World:
                 "no_other_actors", "overall_responsibility_id", "lead_id", "next_follow_up",
                 "current_version", "unapproved_changes", "deadline_kind", "deadline_due",
                 "deadline_soon_from", "closed_at", "closing_reason", "closing_text",
-                "kept_elsewhere", "kept_where", "made_on", "lead_name"])  # fmt: skip
+                "kept_elsewhere", "kept_where", "made_on", "lead_name", "care_contact_id",
+                "invitation_due"])  # fmt: skip
         w.table("participant", Participant, ["id", "plan_id", "unit_id", "access",
                 "contact_person_id", "is_active", "added_at"])  # fmt: skip
         w.table("consent", Consent, ["id", "plan_id", "number", "decision", "decided_on",
@@ -694,7 +697,7 @@ class World:
                     due_soon_days=soon,
                 )
                 self.writer.tables["agreement"].add(
-                    (agreement.id, org.id, consent_days, meeting_days, soon, 16)
+                    (agreement.id, org.id, consent_days, meeting_days, soon, 16, 3, "calendar", 14)
                 )
             org.agreement = agreement
             org.deadline_org = DeadlineOrg(agreement)
@@ -2133,6 +2136,7 @@ class PlanMaker:
         deadline_plan = DeadlinePlan()
         deadline_plan.state, deadline_plan.initiated_at = s.state, self.initiated_at
         deadline_plan.next_follow_up = self.follow_up_date()
+        deadline_plan.invitation_due = None  # no SIP started at a discharge at national scale
         deadline_plan.initiating_unit = s.initiator.deadline_unit
         deadline_plan.consents = ListManager(
             SimpleNamespace(number=c["number"], decision=c["decision"], decided_on=c["decided_on"])
@@ -2159,7 +2163,7 @@ class PlanMaker:
             self.overall.id if established else None, self.lead.id if established else None,
             self.follow_up_date(), current_version, unapproved, deadline["deadline_kind"],
             deadline["deadline_due"], deadline["deadline_soon_from"], self.closed_at,
-            self.closing_reason, self.closing_text, "", "", None, "",
+            self.closing_reason, self.closing_text, "", "", None, "", None, None,
         ))  # fmt: skip
         for unit_id, (_unit, access, contact, active, at) in self.participants.items():
             t["participant"].add((w.next_id("participant"), plan_id, unit_id, access,

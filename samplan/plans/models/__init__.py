@@ -1,4 +1,4 @@
-from samplan.plans.models.agreement import LocalAgreement
+from samplan.plans.models.agreement import EscalationStep, LocalAgreement
 from samplan.plans.models.consent import Consent, ConsentLimit
 from samplan.plans.models.content import Goal, Intervention, Topic
 from samplan.plans.models.join import JoinRequest
@@ -14,6 +14,7 @@ from samplan.plans.models.version import (
 
 __all__ = [
     "CitizenMessage",
+    "EscalationStep",
     "ClosingNotice",
     "CopyGiven",
     "RelativeAccess",

@@ -128,6 +128,17 @@ class Plan(models.Model):
         related_name="plans_led",
     )
     next_follow_up = models.DateField(_("next follow-up"), null=True, blank=True)
+    # After discharge from inpatient care (samplan.discharge): the designated care contact in
+    # outpatient care (fast vårdkontakt) calls the SIP meeting by invitation_due.
+    care_contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("designated care contact"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="plans_care_contact",
+    )
+    invitation_due = models.DateField(_("invitations sent by"), null=True, blank=True)
     # The version in force: the latest one the individual approved (0 before establishing).
     # A revision waiting for an answer, or declined, does not change it.
     current_version = models.PositiveIntegerField(_("version"), default=0)
@@ -269,6 +280,7 @@ class PlanEvent(models.Model):
         CONTACT_REVOKED = "contact_revoked", _("Access to protected contact details revoked")
         REGISTERED_ELSEWHERE = "registered_elsewhere", _("SIP kept elsewhere registered")
         BROUGHT_IN = "brought_in", _("SIP brought into Samplan")
+        CARE_CONTACT_SET = "care_contact_set", _("Designated care contact appointed")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -41,6 +41,8 @@ from samplan.plans.services.meetings import (  # noqa: F401
     invitation_respond,
     meeting_cancel,
     meeting_held,
+    meeting_invitation_withdraw,
+    meeting_invite_person,
     meeting_reschedule,
     meeting_schedule,
 )

@@ -28,7 +28,7 @@ from samplan.plans.services.base import (
     save_locked,
     state_set,
 )
-from samplan.policy import Actor
+from samplan.policy import Actor, Citizen, decide
 
 State = Plan.State
 Kind = PlanEvent.Kind
@@ -77,13 +77,8 @@ def meeting_schedule(
         all(u.pk in scope_units for u, _mode in invited_units),
         _("Only units covered by the consent can be invited."),
     )
-    allowed_people = {
-        plan.person_id,
-        *consent.relatives.values_list("pk", flat=True),
-        *plan.person.guardians.values_list("pk", flat=True),
-    }
     refuse_unless(
-        all(p.pk in allowed_people for p, _mode in invited_people),
+        all(rules.may_invite_to_meeting(plan, p) for p, _mode in invited_people),
         _("Only the individual, guardians and relatives covered by the consent can be invited."),
     )
     try:
@@ -282,3 +277,85 @@ def meeting_cancel(*, actor: Actor, meeting: Meeting) -> Meeting:
     )
     signals.meeting_changed.send(sender=Meeting, meeting=meeting, method="CANCEL")
     return meeting
+
+
+# --- The individual's own invitations (issue 14, part 5) ------------------------------------
+
+
+def _refuse_unless_manages(actor: Actor, plan: Plan) -> None:
+    """Only those the policy lets manage the plan in Min SIP (the individual, or a guardian
+    for a child) invite people of their own choosing."""
+    refuse_unless(
+        isinstance(actor, Citizen) and bool(decide(actor, "plan.manage", plan)),
+        _("Only the individual, or a guardian for a child, can invite to the meeting."),
+    )
+
+
+@transaction.atomic
+def meeting_invite_person(*, actor: Citizen, meeting: Meeting, person: Person) -> Invitee:
+    """The individual (or a guardian for a child) invites a person of his or her own choosing
+    to a booked meeting, within the consent (rules.may_invite_to_meeting). The person is told
+    through the outbox, with a calendar file. Inviting someone already invited writes
+    nothing and returns the invitation there is."""
+    meeting = meeting_lock(meeting)
+    plan = meeting.plan
+    _refuse_unless_manages(actor, plan)
+    rules.meeting_open_to_invitations(plan, meeting)
+    refuse_unless(
+        rules.may_invite_to_meeting(plan, person),
+        _(
+            "%(name)s is not covered by your consent. Ask your contact person to change the "
+            "consent first."
+        )
+        % {"name": person.full_name},
+        "person",
+    )
+    existing = meeting.invitees.filter(person=person).first()
+    if existing is not None:
+        return existing
+    invitee = Invitee.objects.create(meeting=meeting, person=person, mode=Invitee.Mode.DIGITAL)
+    event_record(
+        plan,
+        actor=actor,
+        kind=Kind.MEETING_CHANGED,
+        summary=_("%(name)s invited to the meeting on %(when)s by %(by)s")
+        % {
+            "name": person.full_name,
+            "when": dates.day_time(meeting.starts_at),
+            "by": actor.person.full_name,
+        },
+        after={"meeting": meeting.pk, "invited": str(person.pk)},
+    )
+    signals.meeting_changed.send(sender=Meeting, meeting=meeting, method="REQUEST", person=person)
+    return invitee
+
+
+@transaction.atomic
+def meeting_invitation_withdraw(*, actor: Citizen, meeting: Meeting, person: Person) -> None:
+    """The individual (or a guardian) withdraws an invitation he or she made in Min SIP,
+    before the meeting begins. The person gets the cancellation in his or her calendar.
+    Invitations staff made are theirs to change."""
+    meeting = meeting_lock(meeting)
+    plan = meeting.plan
+    _refuse_unless_manages(actor, plan)
+    rules.meeting_open_to_invitations(plan, meeting)
+    invitee = meeting.invitees.filter(person=person).first()
+    refuse_unless(
+        invitee is not None and (meeting.pk, str(person.pk)) in rules.invited_in_min_sip(plan),
+        _("You can only withdraw an invitation you made yourself."),
+    )
+    # Told before the invitation goes: the outbox finds the person among the invitees.
+    signals.meeting_changed.send(sender=Meeting, meeting=meeting, method="CANCEL", person=person)
+    invitee.delete()
+    event_record(
+        plan,
+        actor=actor,
+        kind=Kind.MEETING_CHANGED,
+        summary=_("%(by)s withdrew the invitation of %(name)s to the meeting on %(when)s")
+        % {
+            "name": person.full_name,
+            "when": dates.day_time(meeting.starts_at),
+            "by": actor.person.full_name,
+        },
+        after={"meeting": meeting.pk, "withdrawn": str(person.pk)},
+    )

@@ -195,7 +195,9 @@ def _check_new(world: World, obj, *, actor, unit, plan) -> list[str]:
         problems.append(f"new {name} belongs to someone else's plan")
     if isinstance(obj, Person) and obj.identity_number == world.other_number:
         problems.append("a new person took the injected identity number")
-    if isinstance(obj, Plan) and (obj.current_version, obj.lock_version) != (0, 1):
+    # A new plan has no approved version; its lock version starts at 1 and only the steps of the
+    # same action move it (discharge records consent and the care contact at once): never 999.
+    if isinstance(obj, Plan) and (obj.current_version != 0 or not 1 <= obj.lock_version <= 3):
         problems.append(f"a new plan starts at version {obj.current_version}/{obj.lock_version}")
     if isinstance(obj, Intervention) and obj.organization_id == world.sip.agency.pk:
         problems.append("the intervention took the injected organisation")
@@ -299,7 +301,7 @@ def test_consent_forms_set_only_the_consent(world, as_alice):
         "decided_on": TODAY.isoformat(),
         "mode": "written",
         "units": [sip.needs_assessment.pk, sip.primary_care.pk],
-        **world.injected(),
+        **world.injected("identity_number"),
     }
     post(world, as_alice, f"/sip/{plan.pk}/samtycke/", data, **alice(world), plan=plan, state="consented")  # fmt: skip
     consent = Consent.objects.get(plan=plan)
@@ -675,7 +677,7 @@ def _post_routes() -> set[str]:
                 walk(pattern.url_patterns, pattern.namespace or namespace)
             elif (
                 isinstance(pattern, URLPattern)
-                and namespace in {"plans", "people", "accounts", "requests"}
+                and namespace in {"plans", "people", "accounts", "requests", "discharge"}
                 and "POST" in allowed_methods(pattern.callback)
             ):
                 names.add(f"{namespace}:{pattern.name}")
@@ -683,6 +685,82 @@ def _post_routes() -> set[str]:
     walk(get_resolver().url_patterns)
     # No form data of the user's own:
     return names - {"accounts:login", "accounts:logout", "accounts:keep_alive"}
+
+
+@covers("people:listing")
+def test_recording_the_listing_sets_only_the_listing(world, as_alice):
+    sip = world.sip
+    person = world.person()
+    data = {"listed_primary_care": sip.primary_care.pk, **world.injected()}
+    data |= {"given_name": "Annan", "protected_identity": "on", "identity_number": "1"}
+    post(world, as_alice, f"/individer/{person.pk}/listning/", data, **alice(world))
+    person.refresh_from_db()
+    assert (person.listed_primary_care, person.given_name) == (sip.primary_care, "Ny")
+    assert world.other_person.listed_primary_care is None
+
+
+@covers("requests:refer")
+def test_a_referral_sets_only_its_own_fields(world, as_alice):
+    from samplan.citizen.models import SipRequest
+
+    sip = world.sip
+    sip.primary_care.receives_requests = True
+    sip.primary_care.save(update_fields=["receives_requests"])
+    person = world.person()
+    number = person.identity_number
+    found = as_alice.post("/sip/ny/", {"step": "find", "identity_number": number})
+    search = found["Location"].split("?", 1)[1]
+    data = {"organization": sip.region.pk, "text": "Behöver vård och stöd"}
+    data |= world.injected("organization")
+    data |= {"referred_by": sip.bob.pk, "referring_unit": sip.primary_care.pk, "state": "accepted"}
+    post(world, as_alice, f"/forfragningar/skicka/?{search}", data, **alice(world))
+    request = SipRequest.objects.get(person=person)
+    assert (request.referred_by, request.referring_unit) == (sip.alice, sip.needs_assessment)
+    assert (request.state, request.plan) == ("sent", None)
+
+
+@covers("discharge:register", "discharge:detail")
+def test_the_discharge_steps_set_only_their_own_fields(world, client):
+    from samplan.accounts.models import Unit
+    from samplan.discharge.models import Admission
+    from samplan.testing.cast import make_unit
+
+    sip = world.sip
+    ward = make_unit(sip.region, "Avdelning 3", Unit.Kind.HOSPITAL_WARD)
+    nurse = make_user("nurse", (ward, Membership.Role.CASEWORKER))
+    as_nurse = login(client, nurse)
+    person = world.person()
+    data = {
+        "identity_number": person.identity_number,
+        "admitted_on": TODAY.isoformat(),
+        "expected_needs": "Hemtjänst",
+        "units": [sip.needs_assessment.pk, sip.primary_care.pk],
+        **world.injected("identity_number"),
+    }
+    data |= {"ward": sip.primary_care.pk, "state": "discharged", "registered_by": sip.bob.pk}
+    data |= {"plan": world.other_plan.pk, "care_contact": sip.bob.pk}
+    post(world, as_nurse, "/utskrivning/ny/", data, actor=staff(nurse, ward))
+    admission = Admission.objects.get(person=person)
+    assert (admission.ward, admission.state, admission.registered_by) == (ward, "admitted", nurse)
+    assert (admission.plan, admission.care_contact) == (None, None)
+    url = f"/utskrivning/{admission.pk}/"
+    data = {"form": "care_contact", "care_contact": sip.bob.pk, **world.injected("lock_version")}
+    data |= {"ward": sip.primary_care.pk, "state": "discharged", "care_contact_unit": ward.pk}
+    post(world, as_nurse, url, data, actor=staff(nurse, ward))
+    data = {
+        "form": "discharge",
+        "discharged_on": TODAY.isoformat(),
+        "sip_decision": "start",
+        "consent": "on",
+        "consent_mode": "oral",
+        **world.injected(),
+    }
+    data |= {"invitation_due": "2030-01-01", "ward": sip.primary_care.pk}
+    post(world, as_nurse, url, data, actor=staff(nurse, ward))
+    admission.refresh_from_db()
+    assert (admission.ward, admission.care_contact_unit) == (ward, sip.primary_care)
+    assert admission.state == "discharged" and admission.plan.person == person
+    assert admission.invitation_due == TODAY + datetime.timedelta(days=3)
 
 
 def test_every_form_handling_post_route_is_covered_here():

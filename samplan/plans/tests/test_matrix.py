@@ -12,20 +12,32 @@ around each plan (the individual, guardians, representatives, relatives, and a f
 are checked for every action. Then a sample of the staff cases goes through the real login, unit choice and
 request (Min SIP's own routes need a citizen login and are left to its tests).
 
+Collaboration failures are checked the same way against their own rows of the table
+(`deviation.view`, `deviation.handle`, `deviation.reference`): every staff actor against every
+report of the world, then a sample of actors (the reporters, the handlers, an escalation step's
+member, unit managers of units a report does not concern) over HTTP on every route of one
+report and on the list, and the individual is named there only to those the plans' table lets
+see the plan.
+
 The totals are printed in pytest's terminal summary: `permission matrix: N cases, M mismatches`.
 """
 
 import datetime
+import json
 import random
+import re
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
 from samplan import policy
+from samplan.deviations.models import Deviation, DeviationEvent, DeviationReference
+from samplan.deviations.services import individual_shown
 from samplan.people.models import Relation
 from samplan.plans.models import (
     Consent,
+    EscalationStep,
     Intervention,
     Invitee,
     Participant,
@@ -42,6 +54,7 @@ from samplan.testing.world import (
     record_results,
     staff_client,
     stand_in_for_pdfs,
+    url_patterns,
 )
 
 SEED = 20250601
@@ -301,7 +314,7 @@ class Tally:
     def message(self) -> str:
         shown = "\n".join(
             f"  {who}, {what}: expected {expected}, got {actual}; "
-            f"{describe_plan(self.world, facts)}"
+            f"{describe_plan(self.world, facts) if isinstance(facts, PlanFacts) else facts}"
             for who, what, facts, expected, actual in self.mismatches[:SHOWN]
         )
         return f"{len(self.mismatches)} mismatches in {self.cases} cases:\n{shown}"
@@ -532,3 +545,239 @@ def test_a_sample_of_the_matrix_agrees_over_http(db, monkeypatch):
     assert PlanEvent.objects.count() == events_before
     assert list(Plan.objects.order_by("pk").values_list()) == plans_before
     assert not tally.mismatches, tally.message()
+
+
+# --- Collaboration failures (docs/security.md, the rows of `deviation.*`) ---------------------
+
+DEVIATION_ACTIONS = ("deviation.view", "deviation.handle", "deviation.reference")
+OPEN_REPORT = {"reported", "handling"}
+UNIT_MANAGER = "unit_manager"
+UUID_IN_LINK = re.compile(r"/brister/([0-9a-f-]{36})/")
+
+
+@dataclass(frozen=True)
+class DeviationFacts:
+    """A report as the table talks about it, read from the database without the application."""
+
+    pk: object
+    plan_id: object  # None: about the units' collaboration, without a SIP
+    reporter_id: int
+    unit_ids: frozenset  # the units concerned (the reporting unit among them)
+    state: str
+    level: int
+    members: frozenset  # users of the governing agreement's steps the report has reached
+
+
+def load_deviation_facts(deviations) -> dict:
+    ids = [d.pk for d in deviations]
+    units: dict = {}
+    for deviation_id, unit_id in Deviation.units.through.objects.filter(
+        deviation_id__in=ids
+    ).values_list("deviation_id", "unit_id"):
+        units.setdefault(deviation_id, set()).add(unit_id)
+    steps = list(
+        EscalationStep.objects.filter(members__isnull=False).values_list(
+            "agreement__organization_id", "number", "members"
+        )
+    )
+    facts = {}
+    for pk, plan_id, reporter_id, state, level, organization_id in Deviation.objects.filter(
+        pk__in=ids
+    ).values_list("pk", "plan_id", "reporter_id", "state", "level", "agreement_organization_id"):
+        members = {u for org, number, u in steps if org == organization_id and number <= level}
+        facts[pk] = DeviationFacts(
+            pk, plan_id, reporter_id, frozenset(units.get(pk, ())), state, level, frozenset(members)
+        )
+    return facts
+
+
+def deviation_oracle(actor, action: str, report: DeviationFacts) -> int:
+    """The reporter follows the report; the unit managers acting for a unit it concerns, and the
+    members of the escalation steps it has reached, handle it while it is open; a unit concerned
+    or the reporter records the own system's reference; nobody else learns of it."""
+    if not isinstance(actor, StaffActor):
+        return NOT_FOUND
+    concerned = actor.unit_id in report.unit_ids
+    handler = (actor.role == UNIT_MANAGER and concerned) or actor.user_id in report.members
+    reporter = actor.user_id == report.reporter_id
+    if not (handler or reporter):
+        return NOT_FOUND
+    if action == "deviation.handle":
+        return ALLOW if handler and report.state in OPEN_REPORT else FORBIDDEN
+    if action == "deviation.reference":
+        return ALLOW if concerned or reporter else FORBIDDEN
+    return ALLOW
+
+
+def names_individual(actor: StaffActor, report: DeviationFacts, plans: dict) -> bool:
+    """The individual is named to those who may view the plan (the plans' table)."""
+    return report.plan_id is not None and oracle(actor, "plan.view", plans[report.plan_id]) == ALLOW
+
+
+def test_collaboration_failures_agree_with_the_table_for_every_actor(db):
+    world = build_world(seed=SEED)
+    reports = load_deviation_facts(world.deviations)
+    plans = load_facts(p.pk for p in world.plans)
+    deviations = {d.pk: d for d in Deviation.objects.filter(pk__in=reports)}
+    # The world holds the cases the table talks about.
+    assert {r.state for r in reports.values()} == {"reported", "handling", "concluded"}
+    assert any(r.level >= 2 and r.members for r in reports.values())
+    assert any(r.plan_id is None for r in reports.values())
+    assert any(
+        a.user_id == r.reporter_id and a.unit_id not in r.unit_ids
+        for a in [StaffActor(u.pk, unit.pk, role) for u, unit, role in world.staff_actors()]
+        for r in reports.values()
+    ), "a reporter acting for a unit the report does not concern"
+    staff = [(StaffActor(u.pk, unit.pk, role), u, unit) for u, unit, role in world.staff_actors()]
+    strangers = [a for a, _u, _n in staff if a.role == UNIT_MANAGER and not any(
+        deviation_oracle(a, "deviation.view", r) == ALLOW for r in reports.values())]  # fmt: skip
+    assert strangers, "a unit manager of a unit no report concerns"
+    tally = Tally(world)
+
+    for actor, user, unit in staff:
+        subject = policy.Staff(user=user, unit=unit, role=actor.role)
+        who = f"staff {user.username} acting for unit {unit.pk} ({actor.role})"
+        for pk, report in reports.items():
+            deviation = deviations[pk]
+            for action in DEVIATION_ACTIONS:
+                expected = deviation_oracle(actor, action, report)
+                tally.check(
+                    expected, policy.decide(subject, action, deviation).value, who, action, report
+                )
+            if deviation_oracle(actor, "deviation.view", report) == ALLOW:
+                tally.check(
+                    names_individual(actor, report, plans),
+                    individual_shown(subject, deviation),
+                    who,
+                    "the individual named",
+                    report,
+                )
+        learns = ALLOW if actor.role == UNIT_MANAGER else NOT_FOUND
+        tally.check(
+            learns, policy.decide(subject, "deviation.learn", None).value, who, "learn", None
+        )
+        for action in ("deviation.list", "deviation.report"):
+            tally.check(ALLOW, policy.decide(subject, action, None).value, who, action, None)
+    for person in world.persons[:20]:  # citizens, and nobody at all, learn of no report
+        for actor in (policy.Citizen(person=person), None):
+            for pk, report in reports.items():
+                for action in DEVIATION_ACTIONS:
+                    decision = policy.decide(actor, action, deviations[pk]).value
+                    tally.check(
+                        NOT_FOUND, decision, f"citizen or nobody {person.pk}", action, report
+                    )
+
+    record_results("matrix", cases=tally.cases, mismatches=len(tally.mismatches))
+    assert not tally.mismatches, tally.message()
+
+
+DEVIATION_HTTP_ACTORS = 12
+DEVIATION_ROUTES = {"deviations:detail", "deviations:export"}
+
+
+def deviation_http_actors(world, reports: dict, rng: random.Random) -> list:
+    """Everyone the table distinguishes, for each report: its reporter, a unit manager handling
+    it, a member of a step it reached, a unit manager of a unit it does not concern; then others
+    drawn at random, up to DEVIATION_HTTP_ACTORS."""
+    staff = [(StaffActor(u.pk, unit.pk, role), u, unit) for u, unit, role in world.staff_actors()]
+    chosen: dict = {}
+    for report in reports.values():
+        kinds = [
+            lambda a, r=report: a.user_id == r.reporter_id and a.unit_id in r.unit_ids,
+            lambda a, r=report: a.user_id == r.reporter_id and a.unit_id not in r.unit_ids,
+            lambda a, r=report: a.role == UNIT_MANAGER and a.unit_id in r.unit_ids,
+            lambda a, r=report: a.user_id in r.members,
+            lambda a, r=report: (
+                a.role == UNIT_MANAGER and deviation_oracle(a, "deviation.view", r) == NOT_FOUND
+            ),  # fmt: skip
+        ]
+        for fits in kinds:
+            found = next((s for s in staff if fits(s[0])), None)
+            if found is not None:
+                chosen.setdefault(found[0], found)
+    others = [s for s in staff if s[0] not in chosen]
+    for found in rng.sample(others, max(0, min(len(others), DEVIATION_HTTP_ACTORS - len(chosen)))):
+        chosen[found[0]] = found
+    return list(chosen.values())
+
+
+def test_collaboration_failures_agree_with_the_table_over_http(db, monkeypatch):
+    stand_in_for_pdfs(monkeypatch)  # the report's PDF as searchable text, and fast
+    world = build_world(seed=SEED)
+    reports = load_deviation_facts(world.deviations)
+    plans = load_facts(p.pk for p in world.plans)
+    deviations = {
+        d.pk: d for d in Deviation.objects.filter(pk__in=reports).select_related("plan__person")
+    }
+    routes = {
+        f"{ns}:{name}" for route, ns, name, _v in url_patterns() if "<uuid:deviation_id>" in route
+    }
+    assert routes == DEVIATION_ROUTES, "a new route of one report: add it to this test"
+    actors = deviation_http_actors(world, reports, random.Random(SEED + 2))  # noqa: S311
+    tally = Tally(world)
+    before = _reports_as_they_are()
+
+    for actor, user, unit in actors:
+        http = staff_client(user, unit)
+        who = f"{user.username} acting for unit {unit.pk} ({actor.role})"
+        for pk, report in reports.items():
+            deviation = deviations[pk]
+            view = deviation_oracle(actor, "deviation.view", report)
+            detail = f"/brister/{pk}/"
+            page = http.get(detail)
+            tally.check(view, page.status_code, who, f"GET {detail}", report)
+            exported = http.get(f"{detail}export.json")
+            tally.check(view, exported.status_code, who, f"GET {detail}export.json", report)
+            pdf = http.get(f"{detail}export.pdf")
+            tally.check(view, pdf.status_code, who, f"GET {detail}export.pdf", report)
+            for form, action in (
+                ("comment", "deviation.handle"),
+                ("reference", "deviation.reference"),
+            ):
+                # An empty form: refused with the reason (400) where it may be sent at all.
+                decision = deviation_oracle(actor, action, report)
+                status = http.post(detail, {"form": form}).status_code
+                expected = 400 if decision == ALLOW else decision
+                tally.check(expected, status, who, f"POST {detail} {form} ({action})", report)
+            if view == ALLOW and deviation.plan is not None:
+                named = names_individual(actor, report, plans)
+                _check_naming(tally, who, report, deviation, named, page, exported, pdf)
+        for tab, concluded in (("oppna", False), ("avslutade", True)):
+            listed = http.get(f"/brister/?visa={tab}")
+            tally.check(ALLOW, listed.status_code, who, f"GET /brister/?visa={tab}", None)
+            expected = {
+                str(pk)
+                for pk, r in reports.items()
+                if deviation_oracle(actor, "deviation.view", r) == ALLOW
+                and (r.state == "concluded") == concluded
+            }
+            shown = set(UUID_IN_LINK.findall(listed.content.decode())) & {str(pk) for pk in reports}
+            tally.check(
+                {frozenset(expected)}, frozenset(shown), who, f"the reports listed in {tab}", None
+            )
+
+    record_results("matrix", cases=tally.cases, mismatches=len(tally.mismatches))
+    assert _reports_as_they_are() == before  # the empty forms were refused
+    assert not tally.mismatches, tally.message()
+
+
+def _reports_as_they_are() -> tuple:
+    return (
+        list(Deviation.objects.order_by("pk").values_list()),
+        DeviationEvent.objects.count(),
+        DeviationReference.objects.count(),
+    )
+
+
+def _check_naming(tally, who, report, deviation, named, page, exported, pdf) -> None:
+    """The name on the page, in the JSON and in the PDF exactly when the table lets the actor
+    see the plan; otherwise the report's pseudonym."""
+    name = deviation.plan.person.full_name
+    pseudonym = deviation.pk.hex[:6].upper()
+    individual = json.loads(exported.content)["individual"]
+    for where, text in (("page", page.content.decode()), ("PDF", pdf.content.decode())):
+        tally.check(named, name in text, who, f"the individual's name on the {where}", report)
+        if not named:
+            tally.check(True, pseudonym in text, who, f"the pseudonym on the {where}", report)
+    tally.check(named, "name" in individual, who, "the individual's name in the JSON", report)
+    tally.check(pseudonym, individual["pseudonym"][-6:], who, "the pseudonym in the JSON", report)

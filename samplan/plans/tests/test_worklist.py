@@ -49,6 +49,11 @@ def test_a_changed_local_agreement_moves_its_organisations_deadlines(client, sip
             "first_meeting_within_days": 10,
             "due_soon_days": 1,
             "child_reads_from_age": 16,
+            "discharge_invitation_within_days": 3,
+            "discharge_days_counted": "calendar",
+            "failure_first_step_days": 14,
+            "escalation_steps-TOTAL_FORMS": "0",
+            "escalation_steps-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302, response.content[:2000]

@@ -58,11 +58,16 @@ def meetings(request: StaffRequest, plan: Plan) -> HttpResponse:
         ):
             messages.success(request, _("The meeting is booked and the invitations are recorded."))
             return redirect("plans:meetings", plan_id=plan.pk)
-    items = (
+    items = list(
         plan.meetings.select_related("chair", "recorder")
         .prefetch_related("invitees__unit__organization", "invitees__person")
         .order_by("-starts_at")
     )
+    # Those the individual (or a guardian) invited in Min SIP are shown as his or her choice.
+    chosen = rules.invited_in_min_sip(plan)
+    chosen_invitees = {
+        i.pk for m in items for i in m.invitees.all() if (m.pk, str(i.person_id)) in chosen
+    }
     return render_form(
         request,
         "plans/meetings.html",
@@ -73,6 +78,7 @@ def meetings(request: StaffRequest, plan: Plan) -> HttpResponse:
             form=form,
             meetings=items,
             meeting_kind=Meeting.Kind(kind).label,
+            chosen_invitees=chosen_invitees,
         ),
         form,
     )

@@ -10,9 +10,11 @@ from django.db.models import (
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samplan.accounts.models import Membership
+from samplan.core.law import cite
 from samplan.people.session import StaffRequest
 from samplan.plans import forms as f
 from samplan.plans import rules, services
@@ -23,6 +25,7 @@ from samplan.plans.models import (
     JoinRequest,
     Meeting,
     Plan,
+    PlanEvent,
 )
 from samplan.plans.pdf import pdf_response
 from samplan.plans.presenter import plan_for_citizen
@@ -60,8 +63,32 @@ def plan_overview(request: StaffRequest, plan: Plan) -> HttpResponse:
                 meeting__status=Meeting.Status.SCHEDULED,
             ).select_related("meeting"),
             join_requests=join_requests_to_answer(request, plan),
+            discharge_deadline=discharge_deadline(plan),
         ),
     )
+
+
+def discharge_deadline(plan: Plan) -> dict | None:
+    """A SIP started at discharge: the invitations' deadline and whether it was met (the day
+    of the first booked meeting). One query, only for such plans."""
+    if plan.invitation_due is None:
+        return None
+    first = (
+        plan.events.filter(kind=PlanEvent.Kind.MEETING_SCHEDULED)
+        .order_by("at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    invited_on = timezone.localdate(first) if first else None
+    status = rules.invitation_deadline_status(plan.invitation_due, invited_on)
+    return {
+        "due": plan.invitation_due,
+        "invited_on": invited_on,
+        "status": status,
+        "label": rules.INVITATION_STATUS_LABELS[status],
+        "badge": rules.INVITATION_STATUS_BADGES[status],
+        "law": cite("discharge"),
+    }
 
 
 @plan_view("plan.view", "plan.edit", methods=("POST",))

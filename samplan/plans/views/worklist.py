@@ -319,6 +319,9 @@ def plan_start(request: StaffRequest) -> HttpResponse:
             "initiative": initiative,
             "elsewhere": elsewhere,
             "open_plan": open_plan.get("plan"),
+            # The search id of the individual found, for the referral to another
+            # organisation's receiving unit (samplan.citizen, requests:refer).
+            "sid": request.GET.get(searches.PARAM, "") if person else "",
             **(person_card(request, person) if person else {}),
         },
         status=400 if failed else 200,
