@@ -130,6 +130,7 @@ SUMMARY_LINES = (
     ("fuzz_errors", "form fuzz errors: {cases} forms, {mismatches} not tied"),
     ("once", "double submit: {cases} forms, {mismatches} duplicates"),
     ("baselines", "query baselines: {cases} pages, {mismatches} over"),
+    ("statistics", "statistics: {cases} indicators checked, {mismatches} wrong"),
     ("layout", "layout crawl: {pages} pages, {broken} broken words, {scrolls} horizontal scrolls"),
 )
 

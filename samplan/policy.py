@@ -143,10 +143,18 @@ def decide(actor: Actor | None, action: str, obj) -> Decision:
     if action in DEVIATION_ACTIONS:
         return _decide_deviation(actor, action, obj)
     if action == "deviation.learn":
-        allowed = isinstance(actor, Staff) and rules.learns_from_failures(actor.role)
+        allowed = isinstance(actor, Staff) and rules.reads_figures(actor.role)
+        return Decision.ALLOW if allowed else Decision.NOT_FOUND
+    if action == "statistics.view":
+        allowed = isinstance(actor, Staff) and rules.reads_figures(actor.role)
         return Decision.ALLOW if allowed else Decision.NOT_FOUND
     if action == "citizen.session":
         return Decision.ALLOW if isinstance(actor, Citizen) else Decision.NOT_FOUND
+    if action == "evaluation.answer":  # one's own request only: the view finds it by owner
+        return Decision.ALLOW if isinstance(actor, Staff | Citizen) else Decision.NOT_FOUND
+    if action == "evaluation.results":
+        allowed = isinstance(actor, Staff) and rules.reads_figures(actor.role)
+        return Decision.ALLOW if allowed else Decision.NOT_FOUND
     if action == "intervention.progress":
         return _decide_progress(actor, obj)
     if action == "person.contact":

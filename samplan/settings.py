@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "samplan.audit",
     "samplan.notifications",
     "samplan.review",
+    "samplan.evaluation",
+    "samplan.statistics",
     "samplan.demo",
     "samplan.core.apps.SamplanAdminConfig",
     "django.contrib.auth",
@@ -228,6 +230,13 @@ SAMPLAN_BASE_URL = env(
     "SAMPLAN_BASE_URL", f"http://{env('HOST', '127.0.0.1')}:{env('PORT', '8000')}"
 ).rstrip("/")
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Tasks of apps above notifications that the worker enqueues with every sweep (by dotted path,
+# so run_worker imports none of them): the statistics' incremental refresh, and the expiry of
+# the requests to evaluate a SIP.
+PERIODIC_TASKS = [
+    "samplan.statistics.tasks.statistics_refresh",
+    "samplan.evaluation.tasks.evaluation_expire",
+]
 NOTIFICATIONS_SWEEP_SECONDS = int(env("NOTIFICATIONS_SWEEP_SECONDS", "60"))
 NOTIFICATIONS_SEND_LEASE_SECONDS = int(env("NOTIFICATIONS_SEND_LEASE_SECONDS", "300"))
 NOTIFICATIONS_RETRY_BASE_SECONDS = int(env("NOTIFICATIONS_RETRY_BASE_SECONDS", "60"))

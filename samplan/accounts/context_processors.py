@@ -14,4 +14,7 @@ def acting_unit(request) -> dict:
         "reviews_access_log": bool(
             policy.decide(getattr(request, "actor", None), "log.review", request.acting_unit)
         ),
+        "reads_statistics": bool(
+            policy.decide(getattr(request, "actor", None), "statistics.view", None)
+        ),
     }

@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import Case, When
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -158,7 +159,11 @@ def demo_people() -> list[dict]:
             entry["roles"].append(role)
 
     # The newest plans only: a demo page must not read every plan of a national database.
-    newest = Plan.objects.order_by("-initiated_at", "pk").values("pk")[:DEMO_PLANS_SHOWN]
+    # Those of people with an e-mail address on file come first (the demo world's characters,
+    # not the people of the history generated behind them for the statistics).
+    without_email = Case(When(person__email="", then=1), default=0)
+    newest = Plan.objects.order_by(without_email, "-initiated_at", "pk").values("pk")
+    newest = newest[:DEMO_PLANS_SHOWN]
     plans = (
         Plan.objects.filter(pk__in=newest)
         .select_related("person")

@@ -42,6 +42,8 @@ RANGES = {
     "discharge": DateRange(gettext_lazy("The date of discharge"), 90, 0),
     "failure": DateRange(gettext_lazy("The date it happened"), 2 * YEAR, 0),
     "action": DateRange(gettext_lazy("The day the action is to be done"), 0, YEAR),
+    "statistics_month": DateRange(gettext_lazy("The month"), 10 * YEAR, 0),
+    "evaluation_period": DateRange(gettext_lazy("The period"), 10 * YEAR, 0),
 }
 
 

@@ -10,6 +10,7 @@ step at its own moment (samplan.demo.timeline). Running it twice changes nothing
 import datetime
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Max
@@ -19,14 +20,17 @@ from samplan.core.identifiers import luhn_valid
 from samplan.demo.caseload import CASELOAD_RELATIONS, CASELOAD_RELATIVES, CASES, PROTECTED
 from samplan.demo.deviations import load_demo_deviations
 from samplan.demo.discharge import load_demo_admissions
+from samplan.demo.history import history_plans, load_demo_history
 from samplan.demo.notifications import load_demo_notifications
 from samplan.demo.plans import load_demo_plans
 from samplan.demo.timeline import Clock
+from samplan.evaluation import default as evaluation_default
 from samplan.notifications.models import Notification
 from samplan.people import identity
 from samplan.people.models import Person, Relation
 from samplan.people.services import person_listing_set, relation_add
 from samplan.plans.models import LocalAgreement
+from samplan.statistics.services import facts_rebuild
 
 DEMO_PASSWORD = "samplan-demo"
 REGION = "Region Mälardalen"
@@ -241,13 +245,18 @@ def load_demo_world(clock: Clock | None = None, *, caseload: bool = True) -> dic
     named individuals' SIPs load in a fraction of the time)."""
     clock = clock or Clock()
     last_before = Notification.objects.aggregate(last=Max("id"))["last"] or 0
+    evaluation_default.install(apps)  # Samplan's questionnaire, also in a flushed database
     with clock.at(-WORLD_AGE, 8, 0):
         people = _load_people_and_staff(clock)
     # The SIPs' services send their invitations and notices; then today's reminders.
     plans = load_demo_plans(people, clock, caseload=caseload)
     load_demo_admissions(people, clock)
     load_demo_deviations(people, clock)
-    load_demo_notifications(clock, after_id=last_before)
+    # Two years of SIPs behind the stories, for the statistics (their past notices are not
+    # sent again; today's reminders are); then the statistics' facts.
+    plans += load_demo_history(clock)
+    load_demo_notifications(clock, after_id=last_before, leave_out=history_plans())
+    facts_rebuild()
     return {
         "plans": plans,
         "notifications": Notification.objects.filter(id__gt=last_before).count(),

@@ -454,6 +454,11 @@ def suggestions_for(actor: Staff, today: datetime.date | None = None) -> list[Su
     """Proposed reports for the plans the acting unit takes part in: an overdue deadline, a
     principal's declined or long-unanswered invitation, an intervention past its start still
     planned. Without those already reported by the organisation or dismissed by the unit."""
+    # Meetings that have begun by now (or, asked about another day, by the end of that day).
+    begun_by = timezone.now()
+    if today is not None:
+        next_day = datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time())
+        begun_by = timezone.make_aware(next_day)
     today = today or timezone.localdate()
     plans = plans_of_unit(actor.unit).exclude(state__in=rules.NOT_OPEN)
     found: list[Suggestion] = []
@@ -478,7 +483,7 @@ def suggestions_for(actor: Staff, today: datetime.date | None = None) -> list[Su
         Invitee.objects.filter(meeting__plan__in=plans, unit__isnull=False)
         .filter(
             Q(response=Invitee.Response.DECLINED)
-            | Q(response=Invitee.Response.PENDING, meeting__starts_at__lt=timezone.now())
+            | Q(response=Invitee.Response.PENDING, meeting__starts_at__lt=begun_by)
         )
         .exclude(unit=actor.unit)
         .select_related("unit", "meeting__plan__person")

@@ -39,6 +39,7 @@ class Notification(models.Model):
         SIP_HANDED_OVER = "sip_handed_over", _("A SIP has been handed to your unit")
         DISCHARGE_NOTICE = "discharge_notice", _("A notice about discharge from hospital")
         COLLABORATION_FAILURE = "collaboration_failure", _("A collaboration failure")
+        EVALUATION_REQUEST = "evaluation_request", _("A request to evaluate a SIP")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")

@@ -9,6 +9,7 @@ that causes them, so the outbox rows commit or roll back with the change):
 - `principal_declined_queue(invitee=...)`: an invited unit declined (part 7)
 - `sip_request_sent_queue(sip_request=..., units=...)`, `sip_request_answered_queue(sip_request=...)`
 - `sip_handed_over_queue(sip_request=..., plan=...)`: a receiving unit handed a SIP to a unit
+- `evaluation_request_queue(requests=...)`: staff asked to evaluate a SIP (samplan.evaluation)
 - `inbox_for_user(user)`, `inbox_for_person(person)`, `inbox_mark_read(...)`
 - `email_preference_set(person=..., email_ok=...)`
 
@@ -863,6 +864,34 @@ def deviation_notice_queue(*, deviation, event) -> list[Notification]:
 
 def deviation_changed_received(sender, *, deviation, event, **kwargs) -> list[Notification]:
     return deviation_notice_queue(deviation=deviation, event=event)
+
+
+def evaluation_request_queue(*, requests: Iterable) -> list[Notification]:
+    """Ask each staff member who took part in a SIP's occasion to evaluate it: one inbox item
+    per request (samplan.evaluation's `EvaluationRequest`: `pk`, `user`, `plan`), linking to
+    the questionnaire. A fixed text; the answer is never linked to the item."""
+    kind = Kind.EVALUATION_REQUEST
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("A request to evaluate a SIP")
+        body = _(
+            "You took part in a SIP. How did the collaboration work? The answer is anonymous "
+            "and takes two minutes."
+        )
+        drafts = [
+            Draft(
+                dedupe_key=f"{kind}:request:{request.pk}",
+                channel=INBOX,
+                kind=kind,
+                subject=subject,
+                body=body,
+                link=reverse("evaluation:answer", args=[request.pk]),
+                user=request.user,
+                plan=request.plan,
+            )
+            for request in requests
+            if request.user is not None and request.user.is_active
+        ]
+    return write(drafts)
 
 
 # --- Inboxes --------------------------------------------------------------------------------

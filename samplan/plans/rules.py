@@ -1132,11 +1132,6 @@ def failure_seen_by(deviation, unit, role: str, user) -> bool:
     return failure_handled_by(deviation, unit, role, user)
 
 
-def learns_from_failures(role: str) -> bool:
-    """The unit managers follow where collaboration fails (figures, never individuals)."""
-    return role == Membership.Role.UNIT_MANAGER
-
-
 def failure_step_due(agreement: LocalAgreement, level: int, start: datetime.date):
     """The last day of a step: the agreement's days for the unit managers at step 1, the
     step's own days above; None when the ladder has no such step."""
@@ -1172,3 +1167,9 @@ SUPPRESS_BELOW = 5
 def suppressed(count: int) -> str | int:
     """Small numbers are not shown in figures about failures: 1-4 as "<5" (0 stays 0)."""
     return "<5" if 0 < count < SUPPRESS_BELOW else count
+
+
+def reads_figures(role: str) -> bool:
+    """The unit managers follow their unit's work in figures, never an individual: the SIP
+    statistics, the evaluation's results and where collaboration fails."""
+    return role == Membership.Role.UNIT_MANAGER

@@ -31,3 +31,9 @@ sip_request_answered = Signal()
 # sip_request, plan: the receiving unit accepted the request and handed the SIP it started to
 # another unit of its organisation (sip_request.handed_to), which must hear of it.
 sip_handed_over = Signal()
+
+# The occasions a SIP is evaluated after (samplan.evaluation asks those who took part).
+# plan, version, actor: the plan was established.
+plan_established = Signal()
+# plan, followup, actor: a follow-up was recorded (sent before a closing decision closes it).
+plan_followed_up = Signal()

@@ -45,6 +45,7 @@ from samplan.demo.world import with_luhn
 from samplan.deviations import services as deviation_services
 from samplan.deviations.models import Deviation
 from samplan.discharge.models import Admission, AdmissionRecipient
+from samplan.evaluation.models import EvaluationRequest
 from samplan.people import identity
 from samplan.people.models import ContactGrant, Person, Relation
 from samplan.plans import pdf
@@ -1147,6 +1148,10 @@ GENERAL_PARAMETERS = {
     "admission_id": lambda: Admission.objects.order_by("pk").values_list("pk", flat=True)[:5],
     "deviation_id": lambda: Deviation.objects.order_by("pk").values_list("pk", flat=True)[:5],
     "fmt": lambda: ["json", "pdf", "csv", "xlsx"],  # each export's formats, and the others
+    "evaluation_id": lambda: EvaluationRequest.objects.order_by("pk").values_list("pk", flat=True)[
+        :5
+    ],
+    "chart": lambda: ["by_month", "by_age", "nothing"],  # the statistics' charts, and no chart
     "person_id": lambda: Person.objects.order_by("pk").values_list("pk", flat=True)[:5],
 }
 

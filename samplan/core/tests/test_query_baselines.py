@@ -49,11 +49,13 @@ from samplan.audit.services import access_log_append
 from samplan.conftest import make_unit, make_user
 from samplan.deviations import services as deviation_services
 from samplan.discharge import services as discharge_services
+from samplan.evaluation.models import EvaluationRequest
 from samplan.people.models import Relation
 from samplan.people.session import CITIZEN_SESSION_KEY
 from samplan.plans import services
 from samplan.plans.models import Plan, PlanVersion, RelativeAccess
 from samplan.policy import Citizen
+from samplan.statistics import services as statistics_services
 from samplan.testing.cast import Sip, fresh, in_days, make_person, soon, staff
 from samplan.testing.world import (
     NEVER_GET,
@@ -129,6 +131,10 @@ class World:
         self.admission = self.admitted()
         # A collaboration failure Alice reports about Eva's plan (the learning page counts it).
         self.deviation = self.failure_reported()
+        # The plan went through a follow-up on its way to revision: Eva and Alice were asked.
+        asked = EvaluationRequest.objects.filter(plan=self.plan)
+        self.evaluation = asked.filter(user=alice).first() or asked.filter(user__isnull=False)[0]
+        self.citizen_evaluation = asked.get(person=person, occasion="follow_up")
 
     # Helpers that add one of something (the bigger world calls them again).
 
@@ -313,6 +319,9 @@ class World:
             "admission_id": self.admission.pk,
             "deviation_id": self.deviation.pk,
             "fmt": "json",
+            "evaluation_id": self.evaluation.pk,
+            "citizen_evaluation_id": self.citizen_evaluation.pk,
+            "chart": "by_month",
         }
 
 
@@ -362,10 +371,12 @@ def pages(ids: dict, closed_plan_id) -> tuple[dict, list[str]]:
         who = "citizen" if "min-sip/" in route else "manager" if read == "log.review" else "staff"
         if read == "admission.register":
             who = "ward"  # only a hospital ward registers admissions
-        if read == "deviation.learn":
-            who = "manager"  # the unit managers learn from the failures
+        if read in ("deviation.learn", "statistics.view", "evaluation.results"):
+            who = "manager"  # the unit managers follow the figures
             if "fmt" in kwargs:
                 kwargs["fmt"] = "csv"
+        if key == "evaluation_citizen:answer":
+            kwargs["evaluation_id"] = ids["citizen_evaluation_id"]
         found[key] = (who, reverse(key, kwargs=kwargs))
     return found, unfillable
 
@@ -424,12 +435,14 @@ def test_no_page_asks_the_database_more_than_its_baseline_or_more_with_more_data
         "citizen": citizen_client(person),
         "ward": staff_client(world.nurse, world.ward),
     }
+    statistics_services.facts_rebuild()  # the worker's figures, for the statistics pages
     found, unfillable = pages(world.ids(), world.closed.pk)
     assert not unfillable, f"routes with parameters the world cannot fill in: {unfillable}"
 
     small, broken, post_only = measure(found, clients)
     assert not broken, f"pages that do not answer a GET with 200 (path, warm-up, counted): {broken}"
     world.grow()
+    statistics_services.facts_rebuild()
     found = {key: page for key, page in found.items() if key not in post_only}
     grown, broken, _post_only = measure(found, clients)
     assert not broken, f"pages that fail in the bigger world: {broken}"

@@ -21,6 +21,9 @@ KNOWN_ACTIONS = {
     *policy.DEVIATION_ACTIONS,
     "admission.register",
     "deviation.learn",
+    "statistics.view",
+    "evaluation.answer",
+    "evaluation.results",
 }
 
 

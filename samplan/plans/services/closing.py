@@ -100,6 +100,7 @@ def followup_record(
         % {"decision": followup.get_decision_display()},
         after={"decision": decision},
     )
+    signals.plan_followed_up.send(sender=FollowUp, plan=plan, followup=followup, actor=actor)
     if decision == FollowUp.Decision.CLOSE:
         plan_close_now(
             plan,

@@ -123,6 +123,7 @@ def plan_establish(
         % {"n": version.number},
         after={"version": version.number, "approval_method": approval_method, **state},
     )
+    signals.plan_established.send(sender=Plan, plan=plan, version=version, actor=actor)
     return version
 
 

@@ -652,10 +652,11 @@ def test_collaboration_failures_agree_with_the_table_for_every_actor(db):
                     "the individual named",
                     report,
                 )
-        learns = ALLOW if actor.role == UNIT_MANAGER else NOT_FOUND
-        tally.check(
-            learns, policy.decide(subject, "deviation.learn", None).value, who, "learn", None
-        )
+        # The figures (where collaboration fails, the statistics, the evaluation's results)
+        # are the unit managers', and nobody else's.
+        figures = ALLOW if actor.role == UNIT_MANAGER else NOT_FOUND
+        for action in ("deviation.learn", "statistics.view", "evaluation.results"):
+            tally.check(figures, policy.decide(subject, action, None).value, who, action, None)
         for action in ("deviation.list", "deviation.report"):
             tally.check(ALLOW, policy.decide(subject, action, None).value, who, action, None)
     for person in world.persons[:20]:  # citizens, and nobody at all, learn of no report
@@ -666,6 +667,9 @@ def test_collaboration_failures_agree_with_the_table_for_every_actor(db):
                     tally.check(
                         NOT_FOUND, decision, f"citizen or nobody {person.pk}", action, report
                     )
+            for action in ("deviation.learn", "statistics.view", "evaluation.results"):
+                decision = policy.decide(actor, action, None).value
+                tally.check(NOT_FOUND, decision, f"citizen or nobody {person.pk}", action, None)
 
     record_results("matrix", cases=tally.cases, mismatches=len(tally.mismatches))
     assert not tally.mismatches, tally.message()

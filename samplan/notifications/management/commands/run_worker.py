@@ -2,7 +2,9 @@
 
 It runs django-tasks' database worker (the same Worker as `manage.py db_worker`) and, in a
 second thread, enqueues `sweep_and_remind` every `--sweep-interval` seconds (60 by default,
-and once at start, so a restarted worker picks up what a dead one left at once). SIGTERM or
+and once at start, so a restarted worker picks up what a dead one left at once), and with it
+the tasks named by dotted path in `settings.PERIODIC_TASKS` (apps above notifications, such as
+the statistics' refresh, which this module must not import). SIGTERM or
 SIGINT stop it cleanly: a task under way is finished first; a second signal stops at once.
 """
 
@@ -13,6 +15,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.utils.crypto import get_random_string
+from django.utils.module_loading import import_string
 from django_tasks import DEFAULT_TASK_QUEUE_NAME, task_backends
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
@@ -33,11 +36,24 @@ def enqueue_sweep() -> bool:
     return True
 
 
+def enqueue_periodic() -> list[str]:
+    """Enqueue each task of `settings.PERIODIC_TASKS` unless one is already waiting. Returns
+    the paths enqueued."""
+    enqueued = []
+    for path in getattr(settings, "PERIODIC_TASKS", []):
+        periodic = import_string(path)
+        if not DBTaskResult.objects.ready().filter(task_path=periodic.module_path).exists():
+            periodic.enqueue()
+            enqueued.append(path)
+    return enqueued
+
+
 def schedule(stop: threading.Event, interval: float) -> None:
     """The scheduler thread: a sweep now, then one every `interval` seconds until `stop`."""
     while not stop.is_set():
         try:
             enqueue_sweep()
+            enqueue_periodic()
         except Exception:
             logger.exception("could not enqueue the sweep; trying again in %s s", interval)
         finally:

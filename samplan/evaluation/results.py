@@ -1,0 +1,144 @@
+"""The figures of the evaluation for unit managers: per question the number of answers, the
+distribution over the scale and the mean, in all and per respondent category.
+
+Small numbers are never shown: fewer than 5 answers to a question shows "<5" and no
+distribution, and a count of 1 to 4 within a distribution shows "<5" (with a second count
+hidden where one alone could be worked out from the total). Per category each cell is suppressed on its own, and when exactly one category
+cell would be hidden while the total is shown, the next smallest shown cell is hidden too, so
+the hidden one cannot be worked out by subtraction. Free text is never shown here.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils import translation
+
+from samplan.evaluation.models import Category, EvaluationAnswer, InstrumentVersion, Question
+
+SUPPRESS_BELOW = 5
+
+
+@dataclass
+class Cell:
+    count: int
+    shown: bool
+    mean: float | None = None
+    # (label, count) per option of the scale, in order; empty when not shown.
+    distribution: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def display(self) -> str | int:
+        return self.count if self.shown else "<5"
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    total: Cell
+    # (code, label, cell) per respondent category
+    by_category: list[tuple[str, str, Cell]]
+
+
+@dataclass
+class VersionResult:
+    version: InstrumentVersion
+    answers: int
+    questions: list[QuestionResult]
+
+
+@dataclass
+class Results:
+    answers: int
+    versions: list[VersionResult]
+
+    @property
+    def shown(self) -> bool:
+        return self.answers >= SUPPRESS_BELOW
+
+
+def _cell(question: Question, given: list[str], *, with_distribution: bool) -> Cell:
+    count = len(given)
+    if not (count >= SUPPRESS_BELOW):
+        return Cell(count=count, shown=count == 0)
+    values = {str(o["code"]): o.get("value") for o in question.options}
+    scored = [values[g] for g in given if values.get(g) is not None]
+    mean = round(sum(scored) / len(scored), 1) if scored else None
+    distribution = []
+    if with_distribution:
+        counts = [sum(1 for g in given if g == str(o["code"])) for o in question.options]
+        language = "en" if translation.get_language() == "en" else "sv"
+        labels = [question.option_label(o, language) for o in question.options]
+        distribution = list(zip(labels, suppressed(counts), strict=True))
+    return Cell(count=count, shown=True, mean=mean, distribution=distribution)
+
+
+def suppressed(counts: list[int]) -> list[int | str]:
+    """The counts of a distribution as shown: 1 to 4 as "<5"; when exactly one would be hidden,
+    the smallest other non-zero count is hidden too, so the total minus the shown counts never
+    gives a hidden one."""
+    small = [i for i, n in enumerate(counts) if 0 < n < SUPPRESS_BELOW]
+    if len(small) == 1:
+        others = [i for i, n in enumerate(counts) if n >= SUPPRESS_BELOW]
+        if others:
+            small.append(min(others, key=lambda i: counts[i]))
+    return ["<5" if i in small else n for i, n in enumerate(counts)]
+
+
+def _categories(question: Question, by_category: dict[str, list[str]]) -> list:
+    cells = [
+        (code, label, _cell(question, by_category.get(code, []), with_distribution=False))
+        for code, label in Category.choices
+    ]
+    hidden = [c for _code, _l, c in cells if not c.shown]
+    if len(hidden) == 1:
+        # Hide the smallest shown non-empty cell too, so subtraction reveals nothing.
+        others = [c for _code, _l, c in cells if c.shown and c.count > 0]
+        if others:
+            smallest = min(others, key=lambda c: c.count)
+            smallest.shown, smallest.mean = False, None
+    return cells
+
+
+def _question(question: Question, rows: list[tuple[str, dict]]) -> QuestionResult:
+    given = [(category, str(a[question.link_id])) for category, a in rows if question.link_id in a]
+    by_category: dict[str, list[str]] = {}
+    for category, value in given:
+        by_category.setdefault(category, []).append(value)
+    total = _cell(question, [v for _c, v in given], with_distribution=True)
+    categories = _categories(question, by_category)
+    return QuestionResult(question=question, total=total, by_category=categories)
+
+
+def answers_for(units, start: datetime.date, end: datetime.date):
+    """The answers of occasions in the months from `start` to `end` that any of `units` took
+    part in."""
+    # Each answer once, however many of the units took part (a subquery, not DISTINCT, which
+    # would fold identical answers together).
+    involving = EvaluationAnswer.units.through.objects.filter(unit__in=list(units))
+    return EvaluationAnswer.objects.filter(
+        pk__in=involving.values("evaluationanswer_id"),
+        month__gte=start.replace(day=1),
+        month__lte=end,
+    ).order_by()
+
+
+def evaluation_results(units, start: datetime.date, end: datetime.date) -> Results:
+    rows = list(answers_for(units, start, end).values_list("version_id", "category", "answers"))
+    per_version: dict[int, list[tuple[str, dict]]] = {}
+    for version_id, category, answers in rows:
+        per_version.setdefault(version_id, []).append((category, answers))
+    if len(rows) < SUPPRESS_BELOW:
+        return Results(answers=len(rows), versions=[])
+    versions = InstrumentVersion.objects.filter(pk__in=per_version).prefetch_related("questions")
+    result = []
+    for version in sorted(versions, key=lambda v: v.created_at, reverse=True):
+        version_rows = per_version[version.pk]
+        questions = [
+            _question(q, version_rows)
+            for q in sorted(version.questions.all(), key=lambda q: (q.position, q.pk))
+            if q.kind == Question.Kind.CHOICE
+        ]
+        result.append(
+            VersionResult(version=version, answers=len(version_rows), questions=questions)
+        )
+    return Results(answers=len(rows), versions=result)
