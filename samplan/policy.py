@@ -83,6 +83,10 @@ ADMISSION_ACTIONS = (
 # Collaboration failures (samplan.deviations): the reporter follows, the unit managers of the
 # units concerned (and the escalation steps reached) handle; nobody else learns of a report.
 DEVIATION_ACTIONS = ("deviation.view", "deviation.handle", "deviation.reference")
+# Figures, never an individual: unit managers and analysts (rules.reads_figures).
+FIGURE_ACTIONS = ("deviation.learn", "statistics.view", "evaluation.results")
+# The actions about no one object, decided on the route itself (samplan.people.session).
+OBJECTLESS_ACTIONS = frozenset((*STAFF_ACTIONS, *FIGURE_ACTIONS, "admission.register"))
 
 
 def _staff_sees_plan(actor: Staff, plan) -> bool:
@@ -129,6 +133,9 @@ def decide(actor: Actor | None, action: str, obj) -> Decision:
         return Decision.ALLOW  # any logged-in user; LoginRequiredMiddleware sees to the login
     if actor is None:
         return Decision.NOT_FOUND
+    if isinstance(actor, Staff) and not rules.works_with_plans(actor.role):
+        # Analysts: the figures, and nothing of a plan, a person, an admission or a report.
+        return Decision.ALLOW if action in FIGURE_ACTIONS else Decision.NOT_FOUND
     if action in PLAN_ACTIONS:
         return _decide_plan(actor, action, obj)
     if action in CITIZEN_ACTIONS:
@@ -142,19 +149,13 @@ def decide(actor: Actor | None, action: str, obj) -> Decision:
         return _decide_admission(actor, action, obj)
     if action in DEVIATION_ACTIONS:
         return _decide_deviation(actor, action, obj)
-    if action == "deviation.learn":
-        allowed = isinstance(actor, Staff) and rules.reads_figures(actor.role)
-        return Decision.ALLOW if allowed else Decision.NOT_FOUND
-    if action == "statistics.view":
+    if action in FIGURE_ACTIONS:
         allowed = isinstance(actor, Staff) and rules.reads_figures(actor.role)
         return Decision.ALLOW if allowed else Decision.NOT_FOUND
     if action == "citizen.session":
         return Decision.ALLOW if isinstance(actor, Citizen) else Decision.NOT_FOUND
     if action == "evaluation.answer":  # one's own request only: the view finds it by owner
         return Decision.ALLOW if isinstance(actor, Staff | Citizen) else Decision.NOT_FOUND
-    if action == "evaluation.results":
-        allowed = isinstance(actor, Staff) and rules.reads_figures(actor.role)
-        return Decision.ALLOW if allowed else Decision.NOT_FOUND
     if action == "intervention.progress":
         return _decide_progress(actor, obj)
     if action == "person.contact":

@@ -14,6 +14,7 @@ def acting_unit(request) -> dict:
         "reviews_access_log": bool(
             policy.decide(getattr(request, "actor", None), "log.review", request.acting_unit)
         ),
+        "works_with_plans": bool(policy.decide(getattr(request, "actor", None), "plan.list", None)),
         "reads_statistics": bool(
             policy.decide(getattr(request, "actor", None), "statistics.view", None)
         ),

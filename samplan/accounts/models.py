@@ -202,6 +202,9 @@ class Membership(models.Model):
         CASEWORKER = "caseworker", _("Caseworker")
         UNIT_MANAGER = "unit_manager", _("Unit manager")
         ADMINISTRATOR = "administrator", _("Administrator")
+        # Figures only, never a plan (samplan.plans.rules.PLAN_ROLES).
+        ANALYST = "analyst", _("Organisation analyst")
+        JOINT_ANALYST = "joint_analyst", _("Joint-area analyst")
 
     user = models.ForeignKey(
         User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"

@@ -623,6 +623,7 @@ class History:
             recorded_by_id=plan.by.pk,
             recorded_unit_id=plan.initiator.pk,
             recorded_at=at,
+            due_on=self.clock.day(plan.next_follow_up),
         )
         label = str(FollowUp.Decision(decision).label)
         self.event(plan, at, EK.FOLLOWED_UP, self.texts["followed_up"] % {"decision": label},

@@ -64,6 +64,8 @@ UNITS = [
     (ASBY, "Socialpsykiatri Åsby", Unit.Kind.SOCIAL_PSYCHIATRY, "0221-391 00"),
     (ASBY, "Hemtjänst Åsby", Unit.Kind.HOME_CARE, "0221-392 00"),
     (ASBY, "Elevhälsan Åsby", Unit.Kind.SCHOOL_HEALTH, "0221-393 00"),
+    # Where the municipality's analysts work: figures only, no plan takes part here.
+    (ASBY, "Kvalitet och uppföljning Åsby", Unit.Kind.OTHER, "0221-394 00"),
     (NORRBY, "Biståndshandläggning Norrby", Unit.Kind.NEEDS_ASSESSMENT, "0224-550 00"),
     (NORRBY, "Socialpsykiatri Norrby", Unit.Kind.SOCIAL_PSYCHIATRY, "0224-551 00"),
     (NORRBY, "Hemtjänst Norrby", Unit.Kind.HOME_CARE, "0224-552 00"),
@@ -82,10 +84,12 @@ LISTED_AT_VC = ("nils", "amina")
 # The receiving units that get requests for a SIP from Min SIP (issue 14).
 RECEIVING_UNITS = {"Biståndshandläggning Åsby"}
 
-CW, UM, ADM = (
+CW, UM, ADM, AN, JA = (
     Membership.Role.CASEWORKER,
     Membership.Role.UNIT_MANAGER,
     Membership.Role.ADMINISTRATOR,
+    Membership.Role.ANALYST,
+    Membership.Role.JOINT_ANALYST,
 )
 
 STAFF = [
@@ -109,6 +113,15 @@ STAFF = [
     ),
     ("sanna.moberg", "Sanna", "Moberg", "Samordnare", [("Hemtjänst Åsby", CW)]),
     ("sara.holm", "Sara", "Holm", "Enhetschef", [("Biståndshandläggning Åsby", UM)]),
+    # Figures only: the municipality's statistics, and the joint area with the region.
+    ("ulla.berg", "Ulla", "Berg", "Analytiker", [("Kvalitet och uppföljning Åsby", AN)]),
+    (
+        "tomas.wall",
+        "Tomas",
+        "Wall",
+        "Analytiker, gemensam uppföljning",
+        [("Kvalitet och uppföljning Åsby", JA)],
+    ),
     ("elin.dahl", "Elin", "Dahl", "Biståndshandläggare", [("Biståndshandläggning Åsby", CW)]),
     ("omar.khalil", "Omar", "Khalil", "Biståndshandläggare", [("Biståndshandläggning Åsby", CW)]),
     ("eva.strand", "Eva", "Strand", "Verksamhetschef", [("Vårdcentralen Åsby", UM)]),

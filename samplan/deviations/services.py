@@ -106,6 +106,7 @@ def owner_choices(deviation: Deviation) -> QuerySet:
             is_active=True,
             memberships__is_active=True,
             memberships__unit__in=deviation.units.all(),
+            memberships__role__in=rules.PLAN_ROLES,
         )
         .distinct()
         .order_by("last_name", "first_name", "pk")

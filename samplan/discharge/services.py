@@ -79,6 +79,7 @@ def care_contact_candidates(admission: Admission) -> QuerySet:
             is_active=True,
             memberships__unit__in=units,
             memberships__is_active=True,
+            memberships__role__in=rules.PLAN_ROLES,
         )
         .distinct()
         .order_by("last_name", "first_name", "pk")
@@ -268,7 +269,7 @@ def care_contact_appoint(*, actor: Staff, admission: Admission, care_contact: Us
         return admission
     outpatient = [r.unit for r in admission.recipients.all() if rules.outpatient_care(r.unit)]
     memberships = Membership.objects.filter(
-        user=care_contact, unit__in=outpatient, is_active=True
+        user=care_contact, unit__in=outpatient, is_active=True, role__in=rules.PLAN_ROLES
     ).select_related("unit")
     units = [m.unit for m in memberships]
     refuse_unless(

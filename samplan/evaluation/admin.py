@@ -68,8 +68,8 @@ class VersionInline(SystemAdministratorOnly, admin.TabularInline):
 
 @admin.register(Instrument)
 class InstrumentAdmin(SystemAdministratorOnly, admin.ModelAdmin):
-    list_display = ["name", "code", "publisher"]
-    fields = ["name", "code", "publisher", "url"]
+    list_display = ["name", "code", "audience", "publisher"]
+    fields = ["name", "code", "audience", "publisher", "url"]
     inlines = [VersionInline]
 
     def may_delete(self, request, obj) -> bool:

@@ -33,10 +33,30 @@ class Category(models.TextChoices):
     STAFF = "staff", _("Staff")
 
 
+class Audience(models.TextChoices):
+    """Who a questionnaire asks: the individual's side (the individual, guardians, relatives)
+    or the staff who took part. Each has its own questionnaire in use."""
+
+    CITIZENS = "citizens", _("The individual, guardians and relatives")
+    STAFF = "staff", _("Staff")
+
+
+# The audience whose questionnaire each respondent category answers.
+AUDIENCE_OF = {
+    Category.INDIVIDUAL: Audience.CITIZENS,
+    Category.GUARDIAN: Audience.CITIZENS,
+    Category.RELATIVE: Audience.CITIZENS,
+    Category.STAFF: Audience.STAFF,
+}
+
+
 class Instrument(models.Model):
     """A questionnaire, in the versions it has had."""
 
     code = models.SlugField(_("code"), max_length=100, unique=True)
+    audience = models.CharField(
+        _("asks"), max_length=10, choices=Audience.choices, default=Audience.CITIZENS
+    )
     name = models.CharField(_("name"), max_length=200)
     publisher = models.CharField(_("publisher"), max_length=200, blank=True)
     # The canonical URL of the FHIR Questionnaire (kept from an import; else a Samplan URN).
@@ -52,8 +72,9 @@ class Instrument(models.Model):
 
 
 class InstrumentVersion(models.Model):
-    """One version of a questionnaire. The one in use (`in_use`) is asked; a request keeps the
-    version it was asked with, an answer the version it was answered on."""
+    """One version of a questionnaire. The one in use (`in_use`) is asked, one for each
+    audience (the individual's side, the staff); a request keeps the version it was asked
+    with, an answer the version it was answered on."""
 
     instrument = models.ForeignKey(
         Instrument,
@@ -80,15 +101,35 @@ class InstrumentVersion(models.Model):
                 fields=["instrument", "version"], name="evaluation_instrument_version_unique"
             ),
             models.UniqueConstraint(
-                fields=["in_use"],
+                fields=["instrument"],
                 condition=models.Q(in_use=True),
                 name="evaluation_one_version_in_use",
-                violation_error_message=_("Only one questionnaire version is in use at a time."),
+                violation_error_message=_(
+                    "Only one version of a questionnaire is in use at a time."
+                ),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.title_sv} ({self.version})"
+
+    def clean(self) -> None:
+        """One questionnaire in use for each audience: another questionnaire's version in use
+        for the same respondents is taken out of use first."""
+        if not self.in_use or self.instrument_id is None:
+            return
+        others = InstrumentVersion.objects.filter(
+            in_use=True, instrument__audience=self.instrument.audience
+        ).exclude(instrument_id=self.instrument_id)
+        if others.exists():
+            raise ValidationError(
+                {
+                    "in_use": _(
+                        "Another questionnaire for the same respondents is in use. Take it "
+                        "out of use first."
+                    )
+                }
+            )
 
     def text(self, field: str, language: str) -> str:
         """The text of `field` (title, intro) in `language`: "sv", "en" or "easy" (easy-read

@@ -5,7 +5,9 @@ EvaluationConfig.ready, inside the change's transaction) those who took part are
 each per occasion: the individual (for a child, the guardians), the relatives who attended the
 meeting, and the staff who took part (who recorded it, the meeting's chair and recorder, and
 the contact persons of the units that attended). The individual, guardians and relatives see
-the request in Min SIP; staff get an inbox item.
+the request in Min SIP; staff get an inbox item. Each is asked the questionnaire in use for
+their side: staff the staff's, the individual, guardians and relatives the individual's
+(`Instrument.audience`).
 
 The answer is written apart from the request: the request only becomes "answered".
 """
@@ -18,6 +20,8 @@ from django.utils.translation import gettext as _
 
 from samplan import policy
 from samplan.evaluation.models import (
+    AUDIENCE_OF,
+    Audience,
     Category,
     EvaluationAnswer,
     EvaluationRequest,
@@ -33,8 +37,13 @@ from samplan.plans.rules import refuse_unless
 OPEN_DAYS = 30
 
 
-def version_in_use() -> InstrumentVersion | None:
-    return InstrumentVersion.objects.filter(in_use=True).first()
+def version_in_use(audience: str = Audience.CITIZENS) -> InstrumentVersion | None:
+    """The questionnaire version asked of `audience` (the individual's side, or the staff)."""
+    return (
+        InstrumentVersion.objects.filter(in_use=True, instrument__audience=audience)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
 
 
 # --- Asking ---------------------------------------------------------------------------------
@@ -107,35 +116,32 @@ def _units(meeting: Meeting | None, actor) -> set[int]:
 def evaluation_ask(
     *, plan, occasion: str, occasion_key: str, actor, followup=None
 ) -> list[EvaluationRequest]:
-    """Ask everyone who took part in the occasion, once each. Returns the requests made now."""
-    version = version_in_use()
-    if version is None:
+    """Ask everyone who took part in the occasion, once each, the questionnaire of their side
+    (none is asked of a side without a questionnaire in use). Returns the requests made now."""
+    versions = {audience: version_in_use(audience) for audience in Audience.values}
+    if not any(versions.values()):
         return []
     meeting = _meeting_of(plan, occasion, followup)
     today = timezone.localdate()
     units = _units(meeting, actor)
     common = {
         "occasion": occasion,
-        "version": version,
         "asked_on": today,
         "expires_on": today + datetime.timedelta(days=OPEN_DAYS),
     }
     made = []
-    for person, category in _citizens(plan, meeting):
+    asked = []
+    if versions[Audience.CITIZENS] is not None:
+        asked += [({"person": p}, category) for p, category in _citizens(plan, meeting)]
+    if versions[Audience.STAFF] is not None:
+        asked += [({"user": u}, Category.STAFF) for u in _staff(plan, meeting, actor)]
+    for who, category in asked:
+        version = versions[AUDIENCE_OF[category]]
         request, created = EvaluationRequest.objects.get_or_create(
             plan=plan,
             occasion_key=occasion_key,
-            person=person,
-            defaults={"category": category, **common},
-        )
-        if created:
-            made.append(request)
-    for user in _staff(plan, meeting, actor):
-        request, created = EvaluationRequest.objects.get_or_create(
-            plan=plan,
-            occasion_key=occasion_key,
-            user=user,
-            defaults={"category": Category.STAFF, **common},
+            **who,
+            defaults={"category": category, "version": version, **common},
         )
         if created:
             made.append(request)

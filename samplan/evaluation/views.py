@@ -1,6 +1,6 @@
 """The evaluation's pages: the questionnaire (in Min SIP for the individual, a guardian or a
 relative; under /utvardering/ for staff), one's own request only; and the figures for unit
-managers.
+managers (the acting unit) and organisation analysts (the whole organisation).
 
 A request is found by its random id AND its owner: anyone else's, or an unknown id, is a 404.
 The questionnaire names no plan and no person, and no page of a plan shows an answer.
@@ -14,10 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from samplan import policy
 from samplan.accounts.access import acting_unit_required
+from samplan.accounts.models import Unit
 from samplan.evaluation import forms as f
 from samplan.evaluation import services
 from samplan.evaluation.models import EvaluationRequest
 from samplan.evaluation.results import evaluation_results
+from samplan.plans import rules
 from samplan.people.session import CitizenRequest, StaffRequest, citizen_required
 from samplan.plans.rules import RuleViolation
 
@@ -101,12 +103,20 @@ def results(request: StaffRequest) -> HttpResponse:
     actor = request.actor
     if policy.decide(actor, "evaluation.results", None) is not policy.Decision.ALLOW:
         raise Http404
+    scopes = rules.figures_scopes(actor.role)
+    if "organisation" in scopes:  # an organisation analyst: every unit of the organisation
+        scope_name = actor.unit.organization.name
+        units = Unit.objects.filter(organization=actor.unit.organization).values("pk")
+    elif "units" in scopes:
+        scope_name, units = actor.unit.name, [actor.unit]
+    else:  # a joint-area analyst: the joint area's figures are in the statistics
+        return redirect("statistics:index")
     form = f.PeriodForm(request.GET or None, today=timezone.localdate())
     figures = None
     if not form.is_bound or form.is_valid():
         start, end = form.period()
-        figures = evaluation_results([actor.unit], start, end)
-    context = {"form": form, "figures": figures, "unit": actor.unit}
+        figures = evaluation_results(units, start, end)
+    context = {"form": form, "figures": figures, "unit": actor.unit, "scope_name": scope_name}
     return render(
         request, "evaluation/results.html", context, status=200 if figures is not None else 400
     )

@@ -53,6 +53,7 @@ from samplan.notifications.texts import (
     when_text,
 )
 from samplan.people.models import Person
+from samplan.plans import rules
 from samplan.plans.access import unit_may
 from samplan.plans.models import EscalationStep, Meeting
 
@@ -147,7 +148,10 @@ def _fields(notification: Notification) -> dict:
 def unit_members(unit: Unit) -> QuerySet:
     """The active staff of a unit: they get the unit's inbox items."""
     return User.objects.filter(
-        is_active=True, memberships__unit=unit, memberships__is_active=True
+        is_active=True,
+        memberships__unit=unit,
+        memberships__is_active=True,
+        memberships__role__in=rules.PLAN_ROLES,
     ).distinct()
 
 

@@ -10,7 +10,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -120,6 +120,19 @@ class ActorMiddleware:
                 request.actor = policy.Citizen(person=person)
                 request.session_clock = _citizen_clock(request)
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """A staff route about no one object (a list, a search, a new initiative, the figures)
+        is refused here when the policy refuses its action, so that no view can forget it:
+        an analyst reaches the figures and nothing else."""
+        actor = request.actor
+        actions = policy.route_actions(view_func)
+        if not isinstance(actor, policy.Staff) or actions is None:
+            return None
+        action = actions[0] if request.method in {"GET", "HEAD", "OPTIONS"} else actions[1]
+        if action in policy.OBJECTLESS_ACTIONS and not policy.decide(actor, action, None):
+            raise Http404
+        return None
 
 
 def _citizen_clock(request) -> SessionClock:

@@ -38,6 +38,8 @@ def plans_visible_to(actor: policy.Actor | None) -> QuerySet:
     if actor is None:
         return Plan.objects.none()
     if isinstance(actor, policy.Staff):
+        if not rules.works_with_plans(actor.role):
+            return Plan.objects.none()  # an analyst: figures only
         return plans_of_unit(actor.unit)
     return _citizen_plans(actor)
 

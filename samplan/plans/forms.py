@@ -519,7 +519,10 @@ class PlanDetailsForm(LockedModelForm):
         ).distinct()
         principal_units = [u for u in units if u.organization.is_principal]
         self.fields["lead"].queryset = User.objects.filter(
-            memberships__unit__in=principal_units, memberships__is_active=True, is_active=True
+            memberships__unit__in=principal_units,
+            memberships__is_active=True,
+            memberships__role__in=rules.PLAN_ROLES,
+            is_active=True,
         ).distinct()
         self.fields["lead"].label_from_instance = lambda u: (
             f"{u.get_full_name()} ({u.title})" if u.title else u.get_full_name()
@@ -650,7 +653,10 @@ class InterventionForm(LockedModelForm):
 def participant_staff(plan: Plan):
     units = [p.unit_id for p in plan.participants.all() if p.is_active]
     return User.objects.filter(
-        memberships__unit__in=units, memberships__is_active=True, is_active=True
+        memberships__unit__in=units,
+        memberships__is_active=True,
+        memberships__role__in=rules.PLAN_ROLES,
+        is_active=True,
     ).distinct()
 
 
@@ -960,7 +966,9 @@ class ContactPersonForm(forms.Form):
     def __init__(self, *args, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contact_person"].queryset = User.objects.filter(
-            memberships__unit=unit, memberships__is_active=True
+            memberships__unit=unit,
+            memberships__is_active=True,
+            memberships__role__in=rules.PLAN_ROLES,
         )
 
 

@@ -1169,7 +1169,32 @@ def suppressed(count: int) -> str | int:
     return "<5" if 0 < count < SUPPRESS_BELOW else count
 
 
+Role = Membership.Role
+# The roles that work with plans. Analysts read figures only: they never see a plan, are never
+# offered as lead, attendee or contact person, and get none of the unit's inbox items.
+PLAN_ROLES = (Role.CASEWORKER, Role.UNIT_MANAGER, Role.ADMINISTRATOR)
+FIGURE_ROLES = (Role.UNIT_MANAGER, Role.ANALYST, Role.JOINT_ANALYST)
+
+
+def works_with_plans(role: str) -> bool:
+    """Caseworkers, unit managers and administrators work with the plans of their unit."""
+    return role in PLAN_ROLES
+
+
 def reads_figures(role: str) -> bool:
     """The unit managers follow their unit's work in figures, never an individual: the SIP
-    statistics, the evaluation's results and where collaboration fails."""
-    return role == Membership.Role.UNIT_MANAGER
+    statistics, the evaluation's results and where collaboration fails. The organisation's
+    analysts read the same figures for the whole organisation, the joint-area analysts for the
+    joint areas (their organisation with the other principal) only."""
+    return role in FIGURE_ROLES
+
+
+def figures_scopes(role: str) -> frozenset:
+    """What figures a role reads: "units" (the units one manages), "organisation" (the acting
+    unit's organisation and any of its units), "joint" (the organisation with the other
+    principal, a municipality with a region)."""
+    return {
+        Role.UNIT_MANAGER: frozenset({"units", "joint"}),
+        Role.ANALYST: frozenset({"organisation", "joint"}),
+        Role.JOINT_ANALYST: frozenset({"joint"}),
+    }.get(role, frozenset())

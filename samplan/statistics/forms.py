@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samplan.accounts.models import Membership, Organization, Unit
 from samplan.core.dates import date_problem
+from samplan.plans import rules
 from samplan.statistics.indicators import LONGEST_PERIOD_MONTHS, Period, Scope, default_period
 
 Kind = Organization.Kind
@@ -52,13 +53,27 @@ def managed_units(user) -> list[Unit]:
     )
 
 
+def units_for(actor) -> list[Unit]:
+    """The units whose figures the acting role reads one by one: the units a unit manager
+    manages, every active unit of an analyst's organisation, none for a joint-area analyst."""
+    scopes = rules.figures_scopes(actor.role)
+    if "organisation" in scopes:
+        units = Unit.objects.filter(organization=actor.unit.organization, is_active=True)
+        return list(units.select_related("organization").order_by("name"))
+    if "units" in scopes:
+        return managed_units(actor.user)
+    return []
+
+
 class StatisticsForm(forms.Form):
-    """Empty fields take the defaults: the acting unit, the last twelve months."""
+    """Empty fields take the defaults: the acting unit (an analyst: the whole organisation; a
+    joint-area analyst: the first joint area), the last twelve months."""
 
     enhet = forms.TypedChoiceField(
         label=_("Unit"),
         coerce=int,
-        error_messages={"invalid_choice": _("Choose one of the units you manage.")},
+        empty_value=None,
+        error_messages={"invalid_choice": _("Choose one of the units in the list.")},
     )
     omrade = forms.TypedChoiceField(
         label=_("Joint area with"),
@@ -70,31 +85,57 @@ class StatisticsForm(forms.Form):
     fran = MonthField(label=_("From month"), required=False)
     till = MonthField(label=_("To month"), required=False)
 
-    def __init__(self, data, *, units: list[Unit], acting_unit: Unit, today: datetime.date):
-        self.units = {unit.pk: unit for unit in units}
+    def __init__(self, data, *, actor, today: datetime.date):
+        scopes = rules.figures_scopes(actor.role)
+        self.whole = "organisation" in scopes  # the whole organisation is a choice
+        self.joint_only = scopes == frozenset({"joint"})
+        self.organization = actor.unit.organization
+        self.units = {unit.pk: unit for unit in units_for(actor)}
         self.default = default_period(today)
-        self.acting_unit = acting_unit
-        if data is not None and not data.get("enhet"):
+        self.acting_unit = actor.unit
+        counterpart = COUNTERPART.get(self.organization.kind)
+        self.others = {}
+        if counterpart is not None:
+            others = Organization.objects.filter(kind=counterpart).order_by("name")
+            self.others = {o.pk: o for o in others}
+        default_unit = None if self.whole else actor.unit.pk
+        if data is not None and not self.whole and not data.get("enhet"):
             data = data.copy()
-            data["enhet"] = str(acting_unit.pk)
+            data["enhet"] = str(actor.unit.pk)
+        if data is not None and self.joint_only and not data.get("omrade") and self.others:
+            data = data.copy()
+            data["omrade"] = str(next(iter(self.others)))
         initial = {
-            "enhet": acting_unit.pk,
+            "enhet": default_unit,
             "fran": self.default.start.strftime("%Y-%m"),
             "till": self.default.end.strftime("%Y-%m"),
         }
         super().__init__(data, initial=initial)
-        self.fields["enhet"].choices = [(pk, unit.name) for pk, unit in self.units.items()]
-        counterpart = COUNTERPART.get(acting_unit.organization.kind)
-        if counterpart is None:
-            del self.fields["omrade"]
-            self.others = {}
+        if self.joint_only:
+            del self.fields["enhet"]
         else:
-            self.others = {
-                o.pk: o for o in Organization.objects.filter(kind=counterpart).order_by("name")
-            }
+            choices = [(pk, unit.name) for pk, unit in self.units.items()]
+            if self.whole:
+                everything = _("All of %(organization)s") % {"organization": self.organization}
+                choices = [("", everything), *choices]
+                self.fields["enhet"].required = False
+            self.fields["enhet"].choices = choices
+        if not self.others:
+            del self.fields["omrade"]
+        elif self.joint_only:
+            self.fields["omrade"].required = True
+            self.fields["omrade"].choices = [(pk, o.name) for pk, o in self.others.items()]
+        else:
             self.fields["omrade"].choices = [("", _("No: the unit only"))] + [
                 (pk, o.name) for pk, o in self.others.items()
             ]
+            if self.whole:
+                self.fields["omrade"].choices[0] = ("", _("No: the organisation only"))
+
+    @property
+    def has_scope(self) -> bool:
+        """False for a joint-area analyst whose organisation has no other principal."""
+        return not self.joint_only or bool(self.others)
 
     def clean(self):
         data = super().clean()
@@ -123,9 +164,22 @@ class StatisticsForm(forms.Form):
         With a joint area, the scope is the plans of both organisations (the unit's own and
         the one chosen), not the unit's alone."""
         if not self.is_bound:
+            if self.joint_only:
+                return Scope(organization=self.organization, other=self._first_other()), (
+                    self.default
+                )
+            if self.whole:
+                return Scope(organization=self.organization), self.default
             return Scope(unit=self.acting_unit), self.default
-        unit = self.units[self.cleaned_data["enhet"]]
+        period = self.cleaned_data["period"]
         other = self.others.get(self.cleaned_data.get("omrade"))
-        if other is not None and other.kind == COUNTERPART.get(unit.organization.kind):
-            return Scope(organization=unit.organization, other=other), self.cleaned_data["period"]
-        return Scope(unit=unit), self.cleaned_data["period"]
+        unit = self.units.get(self.cleaned_data.get("enhet"))
+        if other is not None:
+            own = unit.organization if unit is not None else self.organization
+            return Scope(organization=own, other=other), period
+        if unit is None:
+            return Scope(organization=self.organization), period
+        return Scope(unit=unit), period
+
+    def _first_other(self) -> Organization:
+        return next(iter(self.others.values()))

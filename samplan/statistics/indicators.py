@@ -27,6 +27,7 @@ from samplan.plans.models import Plan
 from samplan.plans.rules import SUPPRESS_BELOW, suppressed
 from samplan.statistics.models import (
     AgeBand,
+    FollowUpFact,
     MeetingFact,
     PlanFact,
     PlanFactReason,
@@ -263,6 +264,10 @@ def indicators(scope: Scope, period: Period, today: datetime.date) -> Indicators
         _by_reason(facts, period),
         _failures_by_kind(failures, counts["failures"]),
     ]
+    # The individual's evaluation (imported here: that module builds on this one).
+    from samplan.statistics.evaluation_figures import evaluation_tables
+
+    result.tables += evaluation_tables(scope, period)
     return result
 
 
@@ -301,7 +306,8 @@ SHARES = {
     "relatives_present": gettext_lazy("Meetings with relatives present"),
     "lead_named": gettext_lazy("Established plans with a named lead"),
     "follow_up_set": gettext_lazy("Established plans with a follow-up date"),
-    "follow_up_on_time": gettext_lazy("First follow-ups held on time"),
+    "follow_up_on_time": gettext_lazy("Follow-ups held on time"),
+    "first_follow_up_on_time": gettext_lazy("First follow-ups held on time"),
     "goals_achieved": gettext_lazy("Goals achieved at closing"),
 }
 
@@ -318,15 +324,28 @@ def _deadline(facts, due: str, done: str, period: Period, today: datetime.date) 
     return measured.aggregate(met=Count("pk", filter=Q(**{f"{done}__lte": F(due)})), of=Count("pk"))
 
 
+def _follow_ups_on_time(facts: QuerySet, period: Period, today: datetime.date) -> tuple:
+    """(on time, measured): every follow-up date in the period that has passed or was
+    answered; on time when held on or before the date, late when held after it or not held
+    by today."""
+    row = (
+        FollowUpFact.objects.filter(fact__in=facts, due_on__range=period.range())
+        .filter(Q(held_on__isnull=False) | Q(due_on__lt=today))
+        .aggregate(met=Count("pk", filter=Q(held_on__lte=F("due_on"))), of=Count("pk"))
+    )
+    return row["met"], row["of"]
+
+
 def _shares(facts: QuerySet, period: Period, today: datetime.date) -> list[Share]:
     figures: dict[str, tuple[int, int]] = {}
     for key, due, done in (
         ("consent_deadline", "consent_due", "consent_on"),
         ("meeting_deadline", "meeting_due", "first_meeting_on"),
-        ("follow_up_on_time", "first_follow_up_due", "first_follow_up_on"),
+        ("first_follow_up_on_time", "first_follow_up_due", "first_follow_up_on"),
     ):
         row = _deadline(facts, due, done, period, today)
         figures[key] = (row["met"], row["of"])
+    figures["follow_up_on_time"] = _follow_ups_on_time(facts, period, today)
     meetings = MeetingFact.objects.filter(fact__in=facts, held_on__range=period.range()).aggregate(
         of=Count("pk"),
         individual=Count("pk", filter=Q(individual_present=True)),

@@ -2,7 +2,8 @@
 identity.
 
 `PlanFact` holds one row per plan with the days of its steps, the deadlines it was measured
-against, the age band and sex of the individual at the initiative and a few counts; the
+against, the age band and sex of the individual at the initiative and a few counts, and
+`FollowUpFact` one row per follow-up date with the day it was answered; the
 indicators are sums and counts over these rows in the database. The worker keeps them current
 from a watermark on the plans' events (`services.facts_refresh`); `manage.py
 statistics_rebuild` writes them all again. `AgreementTerms` is the history of the local
@@ -129,6 +130,23 @@ class MeetingFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fact_id} – {self.held_on}"
+
+
+class FollowUpFact(models.Model):
+    """A follow-up date of an established plan and the day a follow-up answered it (empty:
+    not held). One row per follow-up recorded against a known date, and one for the plan's
+    next follow-up date not yet answered (an open plan's, or a closed plan's that fell before
+    the closing)."""
+
+    fact = models.ForeignKey(PlanFact, on_delete=models.CASCADE, related_name="follow_up_dates")
+    due_on = models.DateField()
+    held_on = models.DateField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["due_on"], name="follow_up_fact_due")]
+
+    def __str__(self) -> str:
+        return f"{self.fact_id} – due {self.due_on}"
 
 
 class AgreementTerms(models.Model):

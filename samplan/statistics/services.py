@@ -32,6 +32,7 @@ from samplan.plans.models import (
 from samplan.statistics.models import (
     AgeBand,
     AgreementTerms,
+    FollowUpFact,
     MeetingFact,
     PlanFact,
     PlanFactReason,
@@ -134,7 +135,9 @@ def _plans(ids: Iterable) -> list[Plan]:
             ),
             Prefetch(
                 "follow_ups",
-                queryset=FollowUp.objects.only("plan_id", "recorded_at"),
+                queryset=FollowUp.objects.only(
+                    "plan_id", "recorded_at", "due_on", "decision"
+                ).order_by("recorded_at", "pk"),
                 to_attr="fus",
             ),
             Prefetch("goals", queryset=Goal.objects.only("plan_id", "status"), to_attr="all_goals"),
@@ -143,7 +146,29 @@ def _plans(ids: Iterable) -> list[Plan]:
     )
 
 
-def _facts_of(plan: Plan, terms: TermsBook) -> tuple[PlanFact, list, list, list]:
+def _follow_up_rows(plan: Plan, first_due: datetime.date | None) -> list[FollowUpFact]:
+    """A row per follow-up date: each follow-up recorded against the date it answered (the
+    first, recorded before the date was kept, against the date set at the establishment),
+    then the plan's next follow-up date while it is unanswered: an established plan's, open
+    or closed after the date passed (closed before it, or by a follow-up, nothing was due)."""
+    rows = []
+    for i, followup in enumerate(plan.fus):
+        due = followup.due_on or (first_due if i == 0 else None)
+        if due is not None:
+            rows.append(
+                FollowUpFact(fact_id=plan.pk, due_on=due, held_on=_day(followup.recorded_at))
+            )
+    established = plan.current_version >= 1 or plan.made_on is not None
+    due = plan.next_follow_up
+    last = plan.fus[-1] if plan.fus else None
+    if due is None or not established or (last and last.decision == FollowUp.Decision.CLOSE):
+        return rows
+    if plan.closed_at is None or due < _day(plan.closed_at):
+        rows.append(FollowUpFact(fact_id=plan.pk, due_on=due, held_on=None))
+    return rows
+
+
+def _facts_of(plan: Plan, terms: TermsBook) -> tuple[PlanFact, list, list, list, list]:
     initiated_on = _day(plan.initiated_at)
     organization_id = plan.initiating_unit.organization_id
     consent = rules.first_consent_given(plan)
@@ -160,6 +185,7 @@ def _facts_of(plan: Plan, terms: TermsBook) -> tuple[PlanFact, list, list, list]
         meeting_due = consent_on + datetime.timedelta(meeting_terms.first_meeting_within_days)
     version = plan.first_version[0] if plan.first_version else None
     follow_up_due = (version.snapshot or {}).get("next_follow_up") if version else None
+    first_due = datetime.date.fromisoformat(follow_up_due) if follow_up_due else None
     fact = PlanFact(
         plan_id=plan.pk,
         initiating_unit_id=plan.initiating_unit_id,
@@ -181,7 +207,7 @@ def _facts_of(plan: Plan, terms: TermsBook) -> tuple[PlanFact, list, list, list]
         lead_named=bool(plan.lead_id or plan.lead_name),
         follow_up_set=plan.next_follow_up is not None,
         follow_ups=len(plan.fus),
-        first_follow_up_due=datetime.date.fromisoformat(follow_up_due) if follow_up_due else None,
+        first_follow_up_due=first_due,
         first_follow_up_on=_day(min((f.recorded_at for f in plan.fus), default=None)),
         goals=len(plan.all_goals),
         goals_achieved=sum(g.status == Goal.Status.ACHIEVED for g in plan.all_goals),
@@ -210,7 +236,7 @@ def _facts_of(plan: Plan, terms: TermsBook) -> tuple[PlanFact, list, list, list]
         )
         for meeting in plan.held
     ]
-    return fact, unit_rows, reason_rows, meeting_rows
+    return fact, unit_rows, reason_rows, meeting_rows, _follow_up_rows(plan, first_due)
 
 
 @transaction.atomic
@@ -221,17 +247,19 @@ def facts_write(plan_ids: Iterable) -> int:
     plans = _plans(plan_ids)
     terms = TermsBook(plan.initiating_unit.organization_id for plan in plans)
     PlanFact.objects.filter(pk__in=plan_ids).delete()
-    facts, units, reasons, meetings = [], [], [], []
+    facts, units, reasons, meetings, follow_ups = [], [], [], [], []
     for plan in plans:
-        fact, unit_rows, reason_rows, meeting_rows = _facts_of(plan, terms)
+        fact, unit_rows, reason_rows, meeting_rows, follow_up_rows = _facts_of(plan, terms)
         facts.append(fact)
         units += unit_rows
         reasons += reason_rows
         meetings += meeting_rows
+        follow_ups += follow_up_rows
     PlanFact.objects.bulk_create(facts)
     PlanFactUnit.objects.bulk_create(units)
     PlanFactReason.objects.bulk_create(reasons)
     MeetingFact.objects.bulk_create(meetings)
+    FollowUpFact.objects.bulk_create(follow_ups)
     return len(facts)
 
 

@@ -1,6 +1,8 @@
-"""The statistics section, under /statistik/: a unit manager's unit in figures for a period,
-its charts (SVG, one view each) and the same figures as CSV and XLSX. Unit managers only
-(policy `statistics.view`), for the units they manage; nobody else learns the pages exist.
+"""The statistics section, under /statistik/: a unit, an organisation or a joint area in
+figures for a period, its charts (SVG, one view each) and the same figures as CSV and XLSX.
+Unit managers (the units they manage and their joint areas), organisation analysts (their
+organisation and its units) and joint-area analysts (the joint areas alone), by policy
+`statistics.view` and rules.figures_scopes; nobody else learns the pages exist.
 Figures only, never an individual, so nothing here is written to the access log."""
 
 from csp.constants import NONE, UNSAFE_INLINE
@@ -15,7 +17,7 @@ from samplan import policy
 from samplan.accounts.access import acting_unit_required
 from samplan.deviations.views.learning import EXPORTS
 from samplan.statistics import charts, indicators
-from samplan.statistics.forms import StatisticsForm, managed_units
+from samplan.statistics.forms import StatisticsForm
 from samplan.statistics.indicators import Indicators
 
 
@@ -27,16 +29,11 @@ def _manager(request) -> policy.Staff:
 
 
 def _form(request, actor: policy.Staff) -> StatisticsForm:
-    return StatisticsForm(
-        request.GET or None,
-        units=managed_units(actor.user),
-        acting_unit=actor.unit,
-        today=timezone.localdate(),
-    )
+    return StatisticsForm(request.GET or None, actor=actor, today=timezone.localdate())
 
 
 def _indicators(form: StatisticsForm) -> Indicators | None:
-    if form.is_bound and not form.is_valid():
+    if not form.has_scope or (form.is_bound and not form.is_valid()):
         return None
     scope, period = form.chosen()
     return indicators.indicators(scope, period, timezone.localdate())
@@ -56,9 +53,16 @@ def statistics(request):
         context["summary"] = indicators.summary(result)
         drawn = {table.key for table in charts.chart_tables(result)}
         context["tables"] = [
-            (table, table.key in drawn, indicators.chart_summary(table)) for table in result.tables
+            (
+                table,
+                table.key in drawn,
+                # A table with its own sentence (the evaluation's) says it; others the largest count.
+                getattr(table, "sentence", "") or indicators.chart_summary(table),
+            )
+            for table in result.tables
         ]
-    return render(request, "statistics/index.html", context, status=200 if result else 400)
+    invalid = form.is_bound and not form.is_valid()
+    return render(request, "statistics/index.html", context, status=400 if invalid else 200)
 
 
 @require_GET

@@ -739,13 +739,14 @@ def build_world(
     _join_requests(random.Random(seed + 1), plan_rows, units, members_of, now)  # noqa: S311
     _admissions(random.Random(seed + 2), the_individuals, units, members_of, today)  # noqa: S311
     deviations = _deviations(random.Random(seed + 3), plan_rows, memberships, today)  # noqa: S311
+    analysts = _analysts(seed, units, password)
 
     return World(
         seed=seed,
         organizations=organizations,
         units=units,
-        users=users,
-        memberships=memberships,
+        users=users + [m.user for m in analysts],
+        memberships=memberships + analysts,
         superuser=superuser,
         individuals=the_individuals,
         guardians=guardians,
@@ -878,6 +879,26 @@ def _deviations(rng: random.Random, plans, memberships, today) -> list[Deviation
         if other:
             made.append(_report(_staff(manager), None, [rng.choice(other)], today))
             break
+    return made
+
+
+def _analysts(seed: int, units: list[Unit], password: str) -> list[Membership]:
+    """An organisation analyst and a joint-area analyst in units where others work with plans:
+    the role, not the unit, keeps them from every plan. Written last, without the world's
+    random stream, so the rest of the world is what it was without them."""
+    roles = [Membership.Role.ANALYST, Membership.Role.JOINT_ANALYST]
+    principal = [u for u in units if u.organization.is_principal]
+    made = []
+    for index, role in enumerate(roles):
+        user = User.objects.create(
+            username=f"analyst{seed % 1000:03d}x{index}",
+            first_name="Ana",
+            last_name=f"Lytiker {index + 1}",
+            email=f"analyst{index}@example.invalid",
+            password=password,
+        )
+        unit = principal[index % len(principal)]
+        made.append(Membership.objects.create(user=user, unit=unit, role=role))
     return made
 
 

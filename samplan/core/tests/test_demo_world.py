@@ -17,7 +17,7 @@ def test_the_demo_world_is_realistic_and_loading_it_twice_changes_nothing(db, se
     kinds = set(Organization.objects.values_list("kind", flat=True))
     assert kinds == {"region", "municipality", "other"}
     assert Organization.objects.filter(kind="municipality").count() == 2
-    assert 10 <= User.objects.count() <= 18
+    assert 10 <= User.objects.count() <= 20
     # the stories' people, with the busy unit's caseload (samplan.demo.caseload); the history
     # behind them (samplan.demo.history) has its own
     assert 60 <= Person.objects.exclude(pk__in=history_people()).count() <= 100

@@ -65,7 +65,7 @@ def test_no_get_request_by_any_role_changes_the_database(db, monkeypatch):
     paths = staff_get_paths(world, PlanObjects.load(world.plans))
     assert not paths.unknown, f"routes the crawl cannot fill in: {paths.unknown}"
     roles = {role for _user, _unit, role in world.staff_actors()}
-    assert roles == {"caseworker", "unit_manager", "administrator"}, roles
+    assert roles == {"caseworker", "unit_manager", "administrator", "analyst", "joint_analyst"}
     # Every role: each user for his or her first unit (one user per role), and the superuser.
     first = {user: (unit, role) for user, unit, role in reversed(world.staff_actors())}
     clients = [(f"{user.username} ({role})", staff_client(user, unit)) for user, (unit, role) in first.items()]  # fmt: skip

@@ -21,6 +21,7 @@ from samplan import policy
 from samplan.accounts.access import acting_unit_required
 from samplan.deviations import learning as figures_of
 from samplan.deviations.learning import Area, Figures
+from samplan.plans import rules
 
 DATE_INVALID = _("Write the date as YYYY-MM-DD, for example 2026-03-01.")
 
@@ -47,18 +48,29 @@ class PeriodForm(forms.Form):
         error_messages={"invalid": DATE_INVALID},
     )
 
-    def __init__(self, data, *, organization, today: datetime.date):
+    def __init__(self, data, *, organization, today: datetime.date, joint_only: bool = False):
         self.others = {o.pk: o for o in figures_of.sharing_organizations(organization)}
+        # A joint-area analyst reads the joint areas only, never the organisation alone.
+        self.joint_only = joint_only
+        first = next(iter(self.others), None)
         start, end = figures_of.default_period(today)
         if data is not None:  # a day left out is the default's
             data = data.copy()
             for name, day in (("fran", start), ("till", end)):
                 if not data.get(name, "").strip():
                     data[name] = day.isoformat()
-        super().__init__(data, initial={"fran": start, "till": end})
+            if joint_only and not data.get("med") and first is not None:
+                data["med"] = str(first)
+        super().__init__(data, initial={"fran": start, "till": end, "med": first})
         own = _("Only %(organization)s") % {"organization": organization.name}
-        self.fields["med"].choices = [("", own)] + [(pk, o.name) for pk, o in self.others.items()]
+        others = [(pk, o.name) for pk, o in self.others.items()]
+        self.fields["med"].choices = others if joint_only else [("", own), *others]
+        self.fields["med"].required = joint_only
         self.default = (start, end)
+
+    @property
+    def has_scope(self) -> bool:
+        return not self.joint_only or bool(self.others)
 
     def clean(self):
         data = super().clean()
@@ -90,15 +102,17 @@ def _form(request, actor) -> PeriodForm:
         request.GET or None,
         organization=actor.unit.organization,
         today=timezone.localdate(),
+        joint_only=rules.figures_scopes(actor.role) == frozenset({"joint"}),
     )
 
 
 def _figures(form: PeriodForm, actor) -> Figures | None:
-    if form.is_bound and not form.is_valid():
+    if not form.has_scope or (form.is_bound and not form.is_valid()):
         return None
     if not form.is_bound:
         start, end = form.default
-        return figures_of.figures(Area(actor.unit.organization), start, end)
+        other = form.others[form.initial["med"]] if form.joint_only else None
+        return figures_of.figures(Area(actor.unit.organization, other), start, end)
     data = form.cleaned_data
     return figures_of.figures(form.area(actor.unit.organization), data["fran"], data["till"])
 
@@ -115,9 +129,8 @@ def learning(request):
     context = {"form": form, "figures": figures, "query": request.GET.urlencode()}
     if figures is not None:
         context["summary"] = figures_of.summary(figures)
-    return render(
-        request, "deviations/learning.html", context, status=200 if figures is not None else 400
-    )
+    invalid = form.is_bound and not form.is_valid()
+    return render(request, "deviations/learning.html", context, status=400 if invalid else 200)
 
 
 @require_GET

@@ -1,12 +1,12 @@
-"""Samplan's own questionnaire as data (samplan/evaluation/default.py)."""
+"""Samplan's own questionnaire for the individual as data (samplan/evaluation/default.py)."""
 
 from django.db import migrations
 
-from samplan.evaluation.default import install
+from samplan.evaluation.default import install_individual
 
 
 def create(apps, schema_editor):
-    install(apps)
+    install_individual(apps)
 
 
 class Migration(migrations.Migration):

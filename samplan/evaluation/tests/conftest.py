@@ -20,6 +20,14 @@ def version(db) -> InstrumentVersion:
     return InstrumentVersion.objects.get(instrument__code="samplan-sip-evaluation", version="1")
 
 
+@pytest.fixture
+def staff_version(version) -> InstrumentVersion:
+    """Samplan's own questionnaire for staff, version 1 (installed with the individual's)."""
+    return InstrumentVersion.objects.get(
+        instrument__code="samplan-sip-evaluation-staff", version="1"
+    )
+
+
 def hold(sip, plan: Plan, kind: str = "first", *, absent=()) -> None:
     """Record the plan's scheduled meeting of `kind` as held, everyone invited attending
     except the people or units in `absent`."""

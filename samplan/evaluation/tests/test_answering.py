@@ -91,14 +91,28 @@ def test_nobody_else_opens_a_request(sip, version, relative, bob, client):
     assert client.get(f"/utvardering/{request.pk}/").status_code == 404
 
 
-def test_staff_answer_from_the_inbox_link(sip, version, alice, client):
+STAFF_ANSWERS = {
+    "own_goals_guided": "5",
+    "clear_who_does_what": "4",
+    "clear_overall_responsibility": "4",
+    "follow_up_set": "5",
+    "principals_took_part": "dont_know",
+    "collaboration_worked": "3",
+}
+
+
+def test_staff_answer_from_the_inbox_link(sip, version, staff_version, alice, client):
     plan = established(sip)
     request = requests_of(plan).get(user=alice)
     login(client, alice)
-    assert client.get(f"/utvardering/{request.pk}/").status_code == 200
-    response = client.post(f"/utvardering/{request.pk}/", ALL_FOUR)
+    page = client.get(f"/utvardering/{request.pk}/")
+    assert page.status_code == 200
+    assert "Den enskildes egna mål styrde planen." in page.content.decode()
+    response = client.post(f"/utvardering/{request.pk}/", STAFF_ANSWERS)
     assert response.status_code == 302
-    assert EvaluationAnswer.objects.get().category == "staff"
+    answer = EvaluationAnswer.objects.get()
+    assert (answer.category, answer.version) == ("staff", staff_version)
+    assert answer.answers == STAFF_ANSWERS
 
 
 def test_the_answer_has_no_path_back_to_the_person_the_plan_or_the_request(sip, version):

@@ -23,14 +23,17 @@ def asked(plan, occasion="established"):
 
 
 def test_establishing_asks_the_individual_the_relative_and_the_staff_who_took_part(
-    sip, relative, version, alice, bob, frida, primary_care
+    sip, relative, version, staff_version, alice, bob, frida, primary_care
 ):
     plan = established(sip, relative)
     who = asked(plan)
     assert (sip.person, Category.INDIVIDUAL) in who
     assert (relative, Category.RELATIVE) in who
     assert (alice, Category.STAFF) in who
-    assert all(r.version == version for r in requests_of(plan))
+    # Staff get the staff's questionnaire, the individual and the relative the individual's.
+    for request in requests_of(plan):
+        expected = staff_version if request.category == Category.STAFF else version
+        assert request.version == expected, request.category
     # Each request keeps the units that took part, for the figures.
     request = requests_of(plan).get(person=sip.person)
     assert primary_care in request.units.all() and sip.needs_assessment in request.units.all()
@@ -99,3 +102,27 @@ def test_the_worker_closes_the_requests_not_answered_in_time(sip, version):
         assert evaluation_expire.call()["expired"] >= 1
     request.refresh_from_db()
     assert request.state == EvaluationRequest.State.EXPIRED
+
+
+def test_a_staff_request_asks_the_staff_questionnaire_and_a_citizen_request_the_individual_s(
+    sip, version, staff_version, alice
+):
+    plan = established(sip)
+    staff_request = requests_of(plan).get(user=alice)
+    citizen_request = requests_of(plan).get(person=sip.person)
+    assert staff_request.version == staff_version
+    assert staff_version.instrument.audience == "staff"
+    assert staff_version.title_sv == "Samplans utvärdering av SIP för personal, version 1"
+    staff_questions = set(staff_version.questions.values_list("link_id", flat=True))
+    assert {"own_goals_guided", "clear_overall_responsibility"} <= staff_questions
+    assert citizen_request.version == version
+    assert "sip_helps" in set(version.questions.values_list("link_id", flat=True))
+
+
+def test_without_a_staff_questionnaire_in_use_only_the_individual_s_side_is_asked(
+    sip, version, staff_version
+):
+    staff_version.in_use = False
+    staff_version.save(update_fields=["in_use"])
+    plan = established(sip)
+    assert {r.category for r in requests_of(plan)} == {Category.INDIVIDUAL}

@@ -4,11 +4,12 @@ import datetime
 import json
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from samplan.evaluation import fhir, services
+from samplan.evaluation import default, fhir, services
 from samplan.evaluation.models import EvaluationAnswer, InstrumentVersion, Question
 from samplan.evaluation.tests.conftest import established, requests_of
 from samplan.policy import Citizen
@@ -139,6 +140,38 @@ def _questionnaire(**overrides) -> dict:
     return resource | overrides
 
 
+def test_samplans_own_questionnaire_for_staff_is_data_in_swedish_and_english(
+    version, staff_version
+):
+    assert staff_version.in_use and version.in_use  # one in use for each side
+    assert (
+        staff_version.instrument.audience == "staff" and version.instrument.audience == "citizens"
+    )
+    assert staff_version.instrument.name == "Samplans utvärdering av SIP för personal"
+    assert staff_version.instrument.publisher == "Samplan"
+    questions = list(staff_version.questions.all())
+    assert [q.link_id for q in questions][-1] == "anything_else"
+    for question in questions:
+        assert question.text_sv and question.text_en
+        question.full_clean()
+    assert staff_version.questions.get(link_id="clear_who_does_what").text_en == (
+        "It is clear who does what."
+    )
+    # Installing again (the demo, a flushed database) adds nothing.
+    default.install(apps)
+    assert InstrumentVersion.objects.filter(instrument__publisher="Samplan").count() == 2
+
+
+def test_a_second_questionnaire_in_use_for_the_same_side_is_refused(version, staff_version):
+    other = fhir.questionnaire_import(json.dumps(_questionnaire()))
+    other.in_use = True
+    with pytest.raises(ValidationError):
+        other.full_clean()
+    version.in_use = False
+    version.save(update_fields=["in_use"])
+    other.full_clean()  # the individual's side has none in use now
+
+
 def test_a_valid_fhir_questionnaire_is_imported_as_a_new_version_not_in_use(db):
     version = fhir.questionnaire_import(json.dumps(_questionnaire()))
     assert not version.in_use
@@ -171,7 +204,7 @@ def test_a_valid_fhir_questionnaire_is_imported_as_a_new_version_not_in_use(db):
 def test_an_invalid_file_is_refused_with_a_clear_message(db, raw, message):
     with pytest.raises(fhir.FhirImportError, match=message):
         fhir.questionnaire_import(raw)
-    assert not InstrumentVersion.objects.exclude(instrument__code="samplan-sip-evaluation").exists()
+    assert not InstrumentVersion.objects.exclude(instrument__publisher="Samplan").exists()
 
 
 def test_an_administrator_imports_a_file_in_the_admin_and_an_invalid_one_is_explained(client, adam):

@@ -151,3 +151,56 @@ def test_a_period_the_wrong_way_round_is_explained(client, mona, page_answers):
     response = client.get("/utvardering/resultat/?fran=2026-05-01&till=2026-01-01")
     assert response.status_code == 400
     assert 'id="id_till_error"' in response.content.decode()
+
+
+def test_each_questionnaire_is_a_section_with_its_own_rule_of_five(
+    version, staff_version, needs_assessment
+):
+    for _n in range(5):
+        answer(version, needs_assessment)
+    for _n in range(4):
+        answer(staff_version, needs_assessment, category="staff", collaboration_worked="4")
+    figures = evaluation_results([needs_assessment], MONTH, TODAY)
+    sections = [(s.instrument.audience, s.answers, s.shown) for s in figures.instruments]
+    assert sections == [("citizens", 5, True), ("staff", 4, False)]
+    assert [v.version for v in figures.versions] == [version]  # the staff's four not shown
+    answer(staff_version, needs_assessment, category="staff", collaboration_worked="5")
+    figures = evaluation_results([needs_assessment], MONTH, TODAY)
+    staff = figures.instruments[1]
+    assert staff.shown and [v.version for v in staff.versions] == [staff_version]
+    row = next(
+        q for q in staff.versions[0].questions if q.question.link_id == "collaboration_worked"
+    )
+    assert (row.total.display, row.total.mean) == (5, 4.2)
+    assert [code for code, _l, _c in row.by_category] == ["staff"]
+
+
+def test_the_page_shows_the_individual_s_and_the_staff_s_answers_apart(
+    client, mona, version, staff_version, needs_assessment
+):
+    for _n in range(5):
+        answer(version, needs_assessment)
+        answer(staff_version, needs_assessment, category="staff", collaboration_worked="4")
+    login(client, mona)
+    text = client.get("/utvardering/resultat/").content.decode()
+    individual = text.index('<h2 id="instrument-1-heading">Samplans utvärdering av SIP</h2>')
+    staff = text.index(
+        '<h2 id="instrument-2-heading">Samplans utvärdering av SIP för personal</h2>'
+    )
+    assert individual < staff
+    assert "Sammantaget hjälper SIP:en mig." in text[individual:staff]
+    assert "Sammantaget fungerade samverkan." in text[staff:]
+    assert "Sammantaget hjälper SIP:en mig." not in text[staff:]
+
+
+def test_too_few_staff_answers_say_so_in_their_own_section(
+    client, mona, version, staff_version, needs_assessment
+):
+    for _n in range(5):
+        answer(version, needs_assessment)
+    answer(staff_version, needs_assessment, category="staff", collaboration_worked="4")
+    login(client, mona)
+    text = client.get("/utvardering/resultat/").content.decode()
+    staff = text.index("Samplans utvärdering av SIP för personal</h2>")
+    assert "Sammantaget hjälper SIP:en mig." in text[:staff]
+    assert "<caption" not in text[staff:] and "minst 5" in text[staff:]

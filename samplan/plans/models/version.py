@@ -133,6 +133,9 @@ class FollowUp(models.Model):
     )
     recorded_unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # The follow-up date this follow-up answered: the plan's next follow-up when it was
+    # recorded (empty when not known, for some recorded before the date was kept here).
+    due_on = models.DateField(_("follow-up due"), null=True, blank=True)
 
     class Meta:
         ordering = ["recorded_at"]

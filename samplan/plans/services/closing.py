@@ -91,6 +91,7 @@ def followup_record(
         decision=decision,
         recorded_by=actor_user(actor),
         recorded_unit=unit,
+        due_on=plan.next_follow_up,  # the date this follow-up answers (statistics)
     )
     event_record(
         plan,

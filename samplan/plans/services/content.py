@@ -354,7 +354,10 @@ def contact_person_set(
     content_editable(plan)
     refuse_unless(participant.plan_id == plan.pk, _("Unknown participant."))
     refuse_unless(
-        person is None or person.memberships.filter(unit=participant.unit, is_active=True).exists(),
+        person is None
+        or person.memberships.filter(
+            unit=participant.unit, is_active=True, role__in=rules.PLAN_ROLES
+        ).exists(),
         _("The contact person must work in that unit."),
     )
     Participant.objects.filter(pk=participant.pk).update(contact_person=person)

@@ -210,8 +210,15 @@ def oracle(actor, action: str, plan: PlanFacts, today: datetime.date | None = No
     return NOTHING[action]  # anyone else
 
 
+# Analysts read figures only: no plan, whatever their unit takes part in.
+ANALYSTS = {"analyst", "joint_analyst"}
+FIGURE_READERS = {"unit_manager"} | ANALYSTS
+
+
 def _staff_row(actor: StaffActor, plan: PlanFacts) -> dict:
     # Unit managers and administrators: "as staff", the role gives nothing extra.
+    if actor.role in ANALYSTS:
+        return NOTHING
     if plan.state in BEFORE_CONSENT:
         return WRITER_OPEN if actor.unit_id == plan.initiating_unit_id else NOTHING
     access, active = plan.participants.get(actor.unit_id, (None, False))
@@ -357,6 +364,7 @@ def test_the_policy_and_every_plan_route_agree_with_the_table_for_every_actor(db
     unknown = {name: a for _r, name, a in route_actions if not a or not set(a) <= set(ACTIONS)}
     assert not unknown, f"plan routes with actions the table does not name: {unknown}"
     staff = [(StaffActor(u.pk, unit.pk, role), u, unit) for u, unit, role in world.staff_actors()]
+    assert {a.role for a, _u, _n in staff} >= ANALYSTS, "the world has analysts"
     tally = Tally(world)
 
     for actor, user, unit in staff:
@@ -485,7 +493,9 @@ def test_a_sample_of_the_matrix_agrees_over_http(db, monkeypatch):
     actions = {name: policy.route_actions(view) for _r, name, view, _m in routes}
     staff = [(StaffActor(u.pk, unit.pk, role), u, unit) for u, unit, role in world.staff_actors()]
     rng = random.Random(SEED + 1)  # noqa: S311
-    staff = rng.sample(staff, min(HTTP_ACTORS, len(staff)))
+    analysts = [s for s in staff if s[0].role in ANALYSTS]  # always among those who ask
+    staff = [s for s in staff if s[0].role not in ANALYSTS]
+    staff = rng.sample(staff, min(HTTP_ACTORS, len(staff))) + analysts
     invited = set(Invitee.objects.filter(unit__isnull=False).values_list("meeting_id", "unit_id"))
     clients: dict = {}
     tally = Tally(world)
@@ -595,7 +605,7 @@ def deviation_oracle(actor, action: str, report: DeviationFacts) -> int:
     """The reporter follows the report; the unit managers acting for a unit it concerns, and the
     members of the escalation steps it has reached, handle it while it is open; a unit concerned
     or the reporter records the own system's reference; nobody else learns of it."""
-    if not isinstance(actor, StaffActor):
+    if not isinstance(actor, StaffActor) or actor.role in ANALYSTS:
         return NOT_FOUND
     concerned = actor.unit_id in report.unit_ids
     handler = (actor.role == UNIT_MANAGER and concerned) or actor.user_id in report.members
@@ -653,12 +663,15 @@ def test_collaboration_failures_agree_with_the_table_for_every_actor(db):
                     report,
                 )
         # The figures (where collaboration fails, the statistics, the evaluation's results)
-        # are the unit managers', and nobody else's.
-        figures = ALLOW if actor.role == UNIT_MANAGER else NOT_FOUND
+        # are the unit managers' and the analysts', and nobody else's.
+        figures = ALLOW if actor.role in FIGURE_READERS else NOT_FOUND
         for action in ("deviation.learn", "statistics.view", "evaluation.results"):
             tally.check(figures, policy.decide(subject, action, None).value, who, action, None)
+        # Every staff member lists and reports failures; an analyst works with no plan.
+        staff_action = NOT_FOUND if actor.role in ANALYSTS else ALLOW
         for action in ("deviation.list", "deviation.report"):
-            tally.check(ALLOW, policy.decide(subject, action, None).value, who, action, None)
+            decision = policy.decide(subject, action, None).value
+            tally.check(staff_action, decision, who, action, None)
     for person in world.persons[:20]:  # citizens, and nobody at all, learn of no report
         for actor in (policy.Citizen(person=person), None):
             for pk, report in reports.items():

@@ -53,6 +53,9 @@ def start(request: StaffRequest) -> HttpResponse:
             return redirect(f"{reverse('accounts:choose_unit')}?next=/")
         if request.user.is_system_administrator:
             return redirect("admin:index")
+    actor = policy.Staff.from_request(request)
+    if actor is not None and not rules.works_with_plans(actor.role):
+        return redirect("statistics:index")  # an analyst: figures only
     open_plans = overdue_plans = 0
     if request.acting_unit is not None:
         # Both from indexed columns: the unit's participations and the stored deadline.

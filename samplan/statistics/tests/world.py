@@ -6,7 +6,7 @@ municipality's local agreement (made 1 December 2025) gives 5 days to consent an
 consent to the first meeting; from 1 February 2026 it gives 3 and 10.
 
 | plan | born, sex | initiated | consent | 1st meeting | established | follow-up due / held | closed |
-| P9 | 1960 w | 2025-12-15 | 12-17 | 2026-01-08 (ind.) | 01-08 | 02-08 / 02-05 | |
+| P9 | 1960 w | 2025-12-15 | 12-17 | 2026-01-08 (ind.) | 01-08 | 02-08 / 02-05, 02-20 / 02-25, 03-15 / – | |
 | P1 | 1990 w | 2026-01-05 | 01-07 | 01-15 (ind., rel.) | 01-15 | 02-15 / 02-20 | 03-10 not needed, goal achieved |
 | P2 | 1990 w | 01-12 | 01-14 | 01-30 (ind.) | 02-02 | 03-02 / 03-02 | |
 | P3 | 1985 w | 01-20 | 01-28 | 02-10 | 02-10 | 03-10 / – | |
@@ -17,6 +17,9 @@ consent to the first meeting; from 1 February 2026 it gives 3 and 10.
 | P8 | 1988 m | 03-10 | – | | | | |
 
 Reasons: several units for all; P7 also after an inpatient stay; P8 only "passed around".
+
+Each follow-up held sets the next one 120 days on, except P9's: its first (on time) sets
+20 February, its second (held late, on 25 February) sets 15 March, and that one is never held.
 """
 
 import datetime
@@ -47,7 +50,8 @@ def on(day: str):
 PLANS = {
     "P9": ("19600101", "242", {"initiated": "2025-12-15", "consent": "2025-12-17",
            "meeting": "2026-01-08", "established": "2026-01-08", "follow_up_due": "2026-02-08",
-           "follow_up": "2026-02-05"}),
+           "follow_up": "2026-02-05", "next_due": "2026-02-20",
+           "more_follow_ups": [("2026-02-25", "2026-03-15")]}),
     "P1": ("19900101", "242", {"initiated": "2026-01-05", "consent": "2026-01-07",
            "meeting": "2026-01-15", "established": "2026-01-15", "follow_up_due": "2026-02-15",
            "follow_up": "2026-02-20", "relative": True, "achieved": True,
@@ -118,8 +122,13 @@ def walk(sip: Sip, person, relative, steps: dict) -> Plan:
         sip.update(plan, next_follow_up=datetime.date.fromisoformat(steps["follow_up_due"]))
         sip.establish(plan, hold_meeting=False)
     if "follow_up" in steps:
-        with on(steps["follow_up"]):
-            sip.follow_up(plan)
+        held = [(steps["follow_up"], steps.get("next_due"))] + steps.get("more_follow_ups", [])
+        for day, next_due in held:
+            with on(day):
+                if next_due:
+                    sip.follow_up(plan, next_follow_up=datetime.date.fromisoformat(next_due))
+                else:
+                    sip.follow_up(plan)
     if "closed" in steps:
         day, reason = steps["closed"]
         with on(day):
