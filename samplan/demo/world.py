@@ -20,6 +20,7 @@ from samplan.core.identifiers import luhn_valid
 from samplan.demo.caseload import CASELOAD_RELATIONS, CASELOAD_RELATIVES, CASES, PROTECTED
 from samplan.demo.deviations import load_demo_deviations
 from samplan.demo.discharge import load_demo_admissions
+from samplan.demo.evaluations import load_demo_evaluations
 from samplan.demo.history import history_plans, load_demo_history
 from samplan.demo.notifications import load_demo_notifications
 from samplan.demo.plans import load_demo_plans
@@ -268,6 +269,7 @@ def load_demo_world(clock: Clock | None = None, *, caseload: bool = True) -> dic
     # Two years of SIPs behind the stories, for the statistics (their past notices are not
     # sent again; today's reminders are); then the statistics' facts.
     plans += load_demo_history(clock)
+    load_demo_evaluations()  # what the individuals, relatives and staff of the history thought
     load_demo_notifications(clock, after_id=last_before, leave_out=history_plans())
     facts_rebuild()
     return {

@@ -203,12 +203,17 @@ def evaluation_results(units, start: datetime.date, end: datetime.date) -> Resul
         instruments.append(section)
         if not section.shown:
             continue
-        # The staff's questionnaire is answered by staff only: one category, no breakdown.
-        choices = (
-            [(Category.STAFF, Category.STAFF.label)]
-            if instrument.audience == Audience.STAFF
-            else None
-        )
+        # The staff's questionnaire is answered by staff only: one category, no breakdown. The
+        # individual's side has no staff column, unless staff answered it before they had
+        # their own questionnaire.
+        choices = [(Category.STAFF, Category.STAFF.label)]
+        if instrument.audience != Audience.STAFF:
+            staff_too = any(
+                category == Category.STAFF
+                for v in instrument_versions
+                for category, _answers in per_version[v.pk]
+            )
+            choices = [c for c in Category.choices if staff_too or c[0] != Category.STAFF]
         for version in instrument_versions:
             version_rows = per_version[version.pk]
             questions = [

@@ -126,11 +126,10 @@ class StatisticsForm(forms.Form):
             self.fields["omrade"].required = True
             self.fields["omrade"].choices = [(pk, o.name) for pk, o in self.others.items()]
         else:
-            self.fields["omrade"].choices = [("", _("No: the unit only"))] + [
+            alone = _("No: the organisation only") if self.whole else _("No: the unit only")
+            self.fields["omrade"].choices = [("", alone)] + [
                 (pk, o.name) for pk, o in self.others.items()
             ]
-            if self.whole:
-                self.fields["omrade"].choices[0] = ("", _("No: the organisation only"))
 
     @property
     def has_scope(self) -> bool:

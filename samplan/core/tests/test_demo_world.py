@@ -2,6 +2,7 @@ from django.core.management import call_command
 
 from samplan.accounts.models import Membership, Organization, Unit, User
 from samplan.demo.history import history_people
+from samplan.evaluation.models import EvaluationAnswer
 from samplan.people import identity
 from samplan.people.models import Person, Relation
 
@@ -9,9 +10,10 @@ from samplan.people.models import Person, Relation
 def test_the_demo_world_is_realistic_and_loading_it_twice_changes_nothing(db, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("load_demo", quiet_logins=True)
-    first = [m.objects.count() for m in (Organization, Unit, User, Membership, Person, Relation)]
+    counted = (Organization, Unit, User, Membership, Person, Relation, EvaluationAnswer)
+    first = [m.objects.count() for m in counted]
     call_command("load_demo", quiet_logins=True)
-    second = [m.objects.count() for m in (Organization, Unit, User, Membership, Person, Relation)]
+    second = [m.objects.count() for m in counted]
     assert first == second
 
     kinds = set(Organization.objects.values_list("kind", flat=True))
@@ -33,6 +35,16 @@ def test_the_demo_world_is_realistic_and_loading_it_twice_changes_nothing(db, se
     assert User.objects.filter(memberships__role="unit_manager").exists()
     multi = [u for u in User.objects.all() if u.memberships.count() > 1]
     assert multi, "someone should work in several units, to show the unit switch"
+    # The history's evaluation: every kind of respondent, enough for figures in the busy unit.
+    assert set(EvaluationAnswer.objects.values_list("category", flat=True)) == {
+        "individual",
+        "guardian",
+        "relative",
+        "staff",
+    }
+    busy = Unit.objects.get(name="Biståndshandläggning Åsby")
+    assert EvaluationAnswer.objects.filter(units=busy).count() >= 100
+    assert {m.role for m in Membership.objects.all()} >= {"analyst", "joint_analyst"}
 
 
 def test_the_demo_world_has_sips_in_every_state(db, settings):
