@@ -260,7 +260,43 @@ def pages_of_the_world() -> tuple[list[Page], dict[str, tuple]]:
         "manager": ("staff", "skala.chef", manager.unit_id),
         "citizen": ("citizen", person),
     }
+    pages += _statistics_pages(member, whom)
     return pages, whom
+
+
+def _statistics_pages(member, whom: dict) -> list[Page]:
+    """The figures: the unit manager's unit, the organisation analyst's whole organisation and
+    the joint-area analyst's joint area (in worlds built before the analysts, the first only)."""
+    from samplan.accounts.models import User
+
+    p = reverse
+    pages = [
+        Page("statistics, unit manager's unit", "manager", "GET", p("statistics:index")),
+        Page(
+            "statistics chart, unit manager's unit",
+            "manager",
+            "GET",
+            p("statistics:chart", args=["by_month"]),
+        ),
+        Page("evaluation results, unit", "manager", "GET", p("evaluation:results")),
+    ]
+    for who, username in (("analyst", "skala.analytiker"), ("joint", "skala.samverkan")):
+        if User.objects.filter(username=username).exists():
+            whom[who] = ("staff", username, member(username).unit_id)
+    if "analyst" in whom:
+        pages += [
+            Page("statistics, organisation analyst", "analyst", "GET", p("statistics:index")),
+            Page(
+                "statistics export, organisation (XLSX)",
+                "analyst",
+                "GET",
+                p("statistics:export", args=["xlsx"]),
+            ),
+            Page("evaluation results, organisation", "analyst", "GET", p("evaluation:results")),
+        ]
+    if "joint" in whom:
+        pages.append(Page("statistics, joint area", "joint", "GET", p("statistics:index")))
+    return pages
 
 
 def _citizen(person):

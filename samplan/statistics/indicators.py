@@ -256,19 +256,40 @@ def indicators(scope: Scope, period: Period, today: datetime.date) -> Indicators
         for key, (label, column, day) in DURATIONS.items()
     ]
     result.shares = _shares(facts, period, today)
-    result.tables = [
-        _by_month(facts, period, counts),
-        _closed_by_reason(facts, period, counts["closed"]),
-        _breakdown(facts, period, counts["started"], "age_band", AgeBand.choices, "by_age"),
-        _breakdown(facts, period, counts["started"], "sex", Sex.choices, "by_sex"),
-        _by_reason(facts, period),
-        _failures_by_kind(failures, counts["failures"]),
-    ]
+    result.tables = [build() for build in _tables(facts, period, counts, failures).values()]
     # The individual's evaluation (imported here: that module builds on this one).
     from samplan.statistics.evaluation_figures import evaluation_tables
 
     result.tables += evaluation_tables(scope, period)
     return result
+
+
+def one_table(scope: Scope, period: Period, key: str) -> Table | None:
+    """One table of `indicators`, computed alone (a chart's image): its own queries and the
+    totals it is protected against, not the whole page again."""
+    if key.startswith("evaluation_"):
+        from samplan.statistics.evaluation_figures import evaluation_tables
+
+        return next((t for t in evaluation_tables(scope, period) if t.key == key), None)
+    facts = scope.facts()
+    failures = scope.deviations().filter(reported_at__date__range=period.range())
+    counts = _counts(facts, period)
+    counts["failures"] = failures.count() if key == "failures_by_kind" else 0
+    build = _tables(facts, period, counts, failures).get(key)
+    return build() if build is not None else None
+
+
+def _tables(facts: QuerySet, period: Period, counts: dict, failures: QuerySet) -> dict:
+    """The tables of the facts, in the page's order, each built when called."""
+    started = counts["started"]
+    return {
+        "by_month": lambda: _by_month(facts, period, counts),
+        "closed_by_reason": lambda: _closed_by_reason(facts, period, counts["closed"]),
+        "by_age": lambda: _breakdown(facts, period, started, "age_band", AgeBand.choices, "by_age"),
+        "by_sex": lambda: _breakdown(facts, period, started, "sex", Sex.choices, "by_sex"),
+        "by_reason": lambda: _by_reason(facts, period),
+        "failures_by_kind": lambda: _failures_by_kind(failures, counts["failures"]),
+    }
 
 
 def _counts(facts: QuerySet, period: Period) -> dict[str, int]:

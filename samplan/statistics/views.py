@@ -94,7 +94,10 @@ def statistics_chart(request, chart: str):
     actor = _manager(request)
     if chart not in charts.CHARTS:
         raise Http404
-    result = _indicators(_form(request, actor))
-    if result is None:
+    form = _form(request, actor)
+    if not form.has_scope or (form.is_bound and not form.is_valid()):
         raise Http404
-    return HttpResponse(charts.chart_svg(result.table(chart)), content_type="image/svg+xml")
+    table = indicators.one_table(*form.chosen(), chart)
+    if table is None:
+        raise Http404
+    return HttpResponse(charts.chart_svg(table), content_type="image/svg+xml")

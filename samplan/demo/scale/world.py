@@ -593,7 +593,7 @@ class World:
                 "approved_at", "approval_recorded_by_id", "approval_comment"])  # fmt: skip
         w.table("followup", FollowUp, ["id", "plan_id", "meeting_id", "how_it_went",
                 "helped_hindered", "coordination_needed", "continue_interventions", "child_view",
-                "decision", "recorded_by_id", "recorded_unit_id", "recorded_at"])  # fmt: skip
+                "decision", "recorded_by_id", "recorded_unit_id", "recorded_at", "due_on"])  # fmt: skip
         w.table("closing_notice", ClosingNotice, ["id", "plan_id", "unit_id", "person_id",
                 "informed_by_id", "method", "informed_at"])  # fmt: skip
         w.table("event", PlanEvent, ["id", "plan_id", "at", "actor_id", "acting_unit_id",
@@ -995,6 +995,9 @@ class World:
             "skala.tung": (self.heavy, Membership.Role.CASEWORKER, "Tobias", "Lundmark", "Boendestödjare"),
             "skala.chef": (self.heavy, Membership.Role.UNIT_MANAGER, "Annika", "Sjöholm", "Enhetschef"),
             "skala.admin": (self.admin_unit, Membership.Role.ADMINISTRATOR, "Göran", "Adler", "Systemförvaltare"),
+            # Figures only, in the heavy unit itself: the role keeps its plans from them.
+            "skala.analytiker": (self.heavy, Membership.Role.ANALYST, "Ulrika", "Bergman", "Analytiker"),
+            "skala.samverkan": (self.heavy, Membership.Role.JOINT_ANALYST, "Tomas", "Wall", "Analytiker"),
         }  # fmt: skip
         for unit in self.units:
             count = 0 if unit.admin else max(1, min(14, round(unit.load / 180)))
@@ -1010,7 +1013,13 @@ class World:
             if unit.admin:
                 people.append(self.make_staff(unit, Membership.Role.ADMINISTRATOR, joined))
             unit.staff = [p for p in people if p is not manager] or [manager]
-        for username in ("skala.normal", "skala.tung", "skala.admin"):
+        for username in (
+            "skala.normal",
+            "skala.tung",
+            "skala.admin",
+            "skala.analytiker",
+            "skala.samverkan",
+        ):
             unit, role, *_rest = well_known[username]
             person = self.make_staff(unit, role, joined, username)
             if role == Membership.Role.CASEWORKER:
@@ -1087,6 +1096,8 @@ class World:
             "skala.tung": (None, None, "Tobias", "Lundmark", "Boendestödjare"),
             "skala.chef": (None, None, "Annika", "Sjöholm", "Enhetschef"),
             "skala.admin": (None, None, "Göran", "Adler", "Systemförvaltare"),
+            "skala.analytiker": (None, None, "Ulrika", "Bergman", "Analytiker"),
+            "skala.samverkan": (None, None, "Tomas", "Wall", "Analytiker"),
         }
 
     def user_inst(self, rec: StaffRec) -> SnapUser:
@@ -1786,13 +1797,13 @@ class PlanMaker:
             )  # fmt: skip
             if closing_here:
                 self.closed_day = follow_day
-                self.followup(meeting, FollowUp.Decision.CLOSE, None)
+                self.followup(meeting, FollowUp.Decision.CLOSE, None, follow_day)
                 break
             revise = revisions_left > 0 and rng.random() < 0.3
             period = rng.choice([60, 90, 90, 120, 180])
             self.next_follow_up = follow_day + period
             decision = FollowUp.Decision.REVISE if revise else FollowUp.Decision.CONTINUE
-            self.followup(meeting, decision, self.next_follow_up)
+            self.followup(meeting, decision, self.next_follow_up, follow_day)
             if revise:
                 revisions_left -= 1
                 at = meeting["starts_at"] + datetime.timedelta(hours=2)
@@ -1926,7 +1937,8 @@ class PlanMaker:
             )  # fmt: skip
         self.lock += 1
 
-    def followup(self, meeting, decision, next_day) -> None:
+    def followup(self, meeting, decision, next_day, due_day) -> None:
+        """A follow-up held at `meeting`, answering the follow-up date `due_day`."""
         w, rng = self.w, self.rng
         at = meeting["starts_at"] + datetime.timedelta(hours=1, minutes=45)
         self.followups.append({
@@ -1935,7 +1947,7 @@ class PlanMaker:
             "helped": rng.choice(tx.FOLLOW_UP["helped_hindered"]),
             "needed": decision != FollowUp.Decision.CLOSE,
             "continue": rng.choice(tx.FOLLOW_UP["continue_interventions"]),
-            "decision": decision, "at": at,
+            "decision": decision, "at": at, "due": w.day(due_day),
         })  # fmt: skip
         label = w.label(FollowUp.Decision, decision)
         self.event(at, EK.FOLLOWED_UP, w.t("Follow-up recorded: %(decision)s") % {"decision": str(label)},
@@ -2224,7 +2236,7 @@ class PlanMaker:
         for f in getattr(self, "followups", ()):
             t["followup"].add((f["id"], plan_id, f["meeting"], f["how"], f["helped"], f["needed"],
                                f["continue"], "", f["decision"], self.initiator_user.id, s.initiator.id,
-                               f["at"]))  # fmt: skip
+                               f["at"], f["due"]))  # fmt: skip
         if self.closed_at is not None:
             informed = [p for p in self.participants.values() if p[3]]
             for unit, *_rest in informed:

@@ -261,3 +261,16 @@ def test_the_worker_alone_builds_the_same_facts_as_the_rebuild(sip, relative, mo
         facts_rebuild()
     assert len(from_events) == 9
     assert _facts() == from_events
+
+
+def test_a_chart_s_table_computed_alone_is_the_page_s_table(built, sip):
+    for scope in (
+        Scope(unit=sip.needs_assessment),
+        Scope(organization=sip.municipality, other=sip.region),
+    ):
+        whole = figures(scope)
+        for table in whole.tables:
+            with world.on("2026-04-15"):
+                alone = ind.one_table(scope, Q1, table.key)
+            assert alone == table, table.key
+    assert ind.one_table(Scope(unit=sip.needs_assessment), Q1, "nothing") is None
