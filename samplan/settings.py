@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "samplan.evaluation",
     "samplan.statistics",
     "samplan.demo",
+    "samplan.api",
     "samplan.core.apps.SamplanAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # the API's docs page from ninja's own static files, not a CDN (samplan.api)
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("utvardering/", include("samplan.evaluation.urls")),
     path("statistik/", include("samplan.statistics.urls")),
     path("inkorg/", include("samplan.notifications.urls")),
+    path("api/", include("samplan.api.urls")),  # record systems (docs/api.md)
     path("sprak/", policy.public(login_not_required(set_language)), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -190,6 +190,8 @@ def membership_refusal(admin, *, user, unit: Unit, role: str) -> str | None:
         return gettext("Only system administrators manage memberships.")
     if user.pk is not None and user.pk == admin.pk:
         return gettext("Nobody can give himself or herself access: ask another administrator.")
+    if role == Membership.Role.SYSTEM:
+        return gettext("The role system belongs to API clients: register an API client instead.")
     if scope.everything:
         return None
     if not scope.covers(unit.organization_id):

@@ -205,6 +205,9 @@ class Membership(models.Model):
         # Figures only, never a plan (samplan.plans.rules.PLAN_ROLES).
         ANALYST = "analyst", _("Organisation analyst")
         JOINT_ANALYST = "joint_analyst", _("Joint-area analyst")
+        # A record system's API client acts for its unit (samplan.api): as a caseworker
+        # for the plans, never offered or notified as a person.
+        SYSTEM = "system", _("System (API client)")
 
     user = models.ForeignKey(
         User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"

@@ -114,12 +114,14 @@ def access_log_record_many(*, request: HttpRequest, action: str, items) -> None:
     unit = getattr(request, "acting_unit", None)
     user = request.user if request.user.is_authenticated else None
     request_id = request.META.get("HTTP_X_REQUEST_ID", "")[:64]
-    # Min SIP reads (a citizen session) are told apart from staff reads by their channel.
-    channel = (
-        AccessLogEntry.Channel.CITIZEN
-        if getattr(request, "citizen", None) is not None
-        else AccessLogEntry.Channel.WEB
-    )
+    # Min SIP reads (a citizen session) and record systems' reads (samplan.api, a client's
+    # bearer token) are told apart from staff reads by their channel.
+    if getattr(request, "api_client", None) is not None:
+        channel = AccessLogEntry.Channel.API
+    elif getattr(request, "citizen", None) is not None:
+        channel = AccessLogEntry.Channel.CITIZEN
+    else:
+        channel = AccessLogEntry.Channel.WEB
     entries = [
         AccessLogEntry(
             action=action,

@@ -19,8 +19,8 @@ from samplan.evaluation import forms as f
 from samplan.evaluation import services
 from samplan.evaluation.models import EvaluationRequest
 from samplan.evaluation.results import evaluation_results
-from samplan.plans import rules
 from samplan.people.session import CitizenRequest, StaffRequest, citizen_required
+from samplan.plans import rules
 from samplan.plans.rules import RuleViolation
 
 DECLINE = "nej"

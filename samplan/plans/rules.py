@@ -1170,15 +1170,18 @@ def suppressed(count: int) -> str | int:
 
 
 Role = Membership.Role
-# The roles that work with plans. Analysts read figures only: they never see a plan, are never
-# offered as lead, attendee or contact person, and get none of the unit's inbox items.
+# The people who work with plans. Analysts read figures only: they never see a plan, are never
+# offered as lead, attendee or contact person, and get none of the unit's inbox items; nor is
+# an API client's service user (Role.SYSTEM), which works with plans (works_with_plans).
 PLAN_ROLES = (Role.CASEWORKER, Role.UNIT_MANAGER, Role.ADMINISTRATOR)
 FIGURE_ROLES = (Role.UNIT_MANAGER, Role.ANALYST, Role.JOINT_ANALYST)
 
 
 def works_with_plans(role: str) -> bool:
-    """Caseworkers, unit managers and administrators work with the plans of their unit."""
-    return role in PLAN_ROLES
+    """Caseworkers, unit managers and administrators work with the plans of their unit, and
+    so does a record system's API client (as a caseworker), though it is nobody to offer as
+    lead or to notify."""
+    return role in PLAN_ROLES or role == Role.SYSTEM
 
 
 def reads_figures(role: str) -> bool:

@@ -16,7 +16,14 @@ PUBLIC = {
     "citizen:oidc_callback",
     "citizen:demo_login",
     "citizen:logout",
+    # The API (docs/api.md): the token endpoint, the OpenAPI document and its docs page.
+    "api_token",
+    "api:openapi-json",
+    "api:openapi-view",
 }
+# The API's operations authenticate with a bearer token, not the login: without one they
+# answer 401 with a problem (application/problem+json), never data and never a login page.
+BEARER = {"api:plans", "api:plan"}
 
 
 def walk(patterns, prefix="", namespace=""):
@@ -51,6 +58,10 @@ def test_an_anonymous_request_to_any_page_is_sent_to_login(client, route, name):
         return
     if response.status_code == 405:
         return  # a POST-only route refuses a GET before anything else
+    if name in BEARER:
+        assert response.status_code == 401, f"{path} ({name}) answered {response.status_code}"
+        assert response["Content-Type"] == "application/problem+json"
+        return
     assert response.status_code == 302, f"{path} ({name}) answered {response.status_code}"
     assert "/logga-in/" in response["Location"] or "/admin/login/" in response["Location"]
 
@@ -58,3 +69,4 @@ def test_an_anonymous_request_to_any_page_is_sent_to_login(client, route, name):
 def test_the_public_list_names_only_routes_that_exist():
     names = {name for _, name in ROUTES}
     assert names >= PUBLIC
+    assert names >= BEARER
