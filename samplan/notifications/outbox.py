@@ -435,9 +435,13 @@ def join_request_queue(*, join_request) -> list[Notification]:
         lead = plan.lead
         lead_sees = lead is not None and lead.is_active
         if lead_sees:
-            lead_units = lead.memberships.filter(is_active=True).values_list("unit", flat=True)
+            lead_units = lead.memberships.filter(
+                is_active=True, role__in=rules.PLAN_ROLES
+            ).values_list("unit", flat=True)
             lead_sees = any(
-                policy.decide(policy.Staff(user=lead, unit=u, role=""), "plan.view", plan)
+                policy.decide(
+                    policy.Staff(user=lead, unit=u, role=rules.Role.CASEWORKER), "plan.view", plan
+                )
                 for u in Unit.objects.filter(pk__in=lead_units)
             )
         if lead_sees:

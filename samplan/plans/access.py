@@ -228,9 +228,8 @@ class Can:
 def unit_may(plan: Plan, unit, action: str) -> bool:
     """May a unit (any of its staff) do this action on the plan? For services deciding whom
     to tell, where there is no request."""
-    return policy.decide(policy.Staff(user=None, unit=unit, role=""), action, plan) is (
-        policy.Decision.ALLOW
-    )
+    staff = policy.Staff(user=None, unit=unit, role=rules.Role.CASEWORKER)  # any of its staff
+    return policy.decide(staff, action, plan) is policy.Decision.ALLOW
 
 
 # --- What of the plan an actor sees ----------------------------------------------------------

@@ -35,7 +35,9 @@ def initiate(actor, unit, person, **overrides):
 
 def sees(unit, plan) -> bool:
     return bool(
-        policy.decide(policy.Staff(user=None, unit=unit, role=""), "plan.view", fresh(plan))
+        policy.decide(
+            policy.Staff(user=None, unit=unit, role="caseworker"), "plan.view", fresh(plan)
+        )
     )
 
 
