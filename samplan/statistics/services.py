@@ -14,7 +14,7 @@ consent, the consent for the first meeting), so a later change does not move its
 import datetime
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Prefetch, Q
 from django.utils import timezone
 
@@ -299,4 +299,17 @@ def facts_rebuild(*, batch: int = BATCH) -> int:
             written, ids = written + facts_write(ids), []
     written += facts_write(ids) if ids else 0
     Watermark.objects.update_or_create(name=WATERMARK, defaults={"last_event_id": newest})
+    _analyze()
     return written
+
+
+def _analyze() -> None:
+    """After rewriting every fact, tell PostgreSQL's planner what the tables now hold: with
+    the statistics of an empty table it walks a year of facts row by row (measured at 300,000
+    plans: 0.33 s a query before, 0.09 s after)."""
+    if connection.vendor != "postgresql":
+        return
+    facts = (PlanFact, PlanFactUnit, PlanFactReason, MeetingFact, FollowUpFact)
+    tables = [model._meta.db_table for model in facts]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
