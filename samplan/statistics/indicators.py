@@ -1,9 +1,10 @@
-"""The indicators: counts, durations and shares over the plans' facts of a scope and period.
+"""The indicators: counts, durations and shares over the plans of a scope and period.
 
 A scope is a unit (the plans it initiated or took part in), an organisation (those of any of
-its units) or a joint area (those of both organisations of a pair). Each figure is counted by
-the database over `PlanFact` rows; a median and a 90th percentile are picked from the ordered
-durations (two small queries, whatever the number of plans).
+its units) or a joint area (those of both organisations of a pair). Every figure is read from
+the monthly counts the worker keeps (`MonthCount`, filled as `measures` says): one query for
+the scope's counts in the period, whatever the number of plans; a median and a 90th percentile
+are found in the counts per number of days.
 
 Nothing points at an individual: every count from 1 to 4 is shown as "<5"; in a breakdown
 that adds up to a total shown beside it, a single small cell would follow by subtraction, so
@@ -16,8 +17,7 @@ import datetime
 import math
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,15 +25,8 @@ from samplan.accounts.models import Organization, Unit
 from samplan.deviations.models import Deviation
 from samplan.plans.models import Plan
 from samplan.plans.rules import SUPPRESS_BELOW, suppressed
-from samplan.statistics.models import (
-    AgeBand,
-    FollowUpFact,
-    MeetingFact,
-    PlanFact,
-    PlanFactReason,
-    PlanFactUnit,
-    Sex,
-)
+from samplan.statistics import measures
+from samplan.statistics.models import AgeBand, MonthCount, Sex
 
 HIDDEN = "<5"
 NOT_SHOWN = "–"
@@ -62,14 +55,13 @@ class Scope:
             "second": self.other.name,
         }
 
-    def facts(self) -> QuerySet:
-        links = PlanFactUnit.objects.values("fact_id")
-        if self.unit is not None:
-            return PlanFact.objects.filter(pk__in=links.filter(unit=self.unit))
-        facts = PlanFact.objects.filter(pk__in=links.filter(organization=self.organization))
-        if self.other is not None:
-            facts = facts.filter(pk__in=links.filter(organization=self.other))
-        return facts
+    @property
+    def key(self) -> str:
+        return measures.scope_key(
+            unit=self.unit and self.unit.pk,
+            organization=self.organization and self.organization.pk,
+            other=self.other and self.other.pk,
+        )
 
     def deviations(self) -> QuerySet:
         concerned = Deviation.units.through.objects.values("deviation_id")
@@ -229,34 +221,67 @@ COUNTS = {
     "failures": gettext_lazy("Collaboration failures reported"),
 }
 DURATIONS = {
-    # key: (label, the duration column, the day that puts a plan in the period)
-    "to_consent": (gettext_lazy("Days from initiative to consent"), "consent_days", "consent_on"),
-    "to_meeting": (
-        gettext_lazy("Days from consent to the first meeting"),
-        "meeting_days",
-        "first_meeting_on",
-    ),
-    "to_established": (
-        gettext_lazy("Days from the first meeting to the established plan"),
-        "establish_days",
-        "established_on",
-    ),
+    "to_consent": gettext_lazy("Days from initiative to consent"),
+    "to_meeting": gettext_lazy("Days from consent to the first meeting"),
+    "to_established": gettext_lazy("Days from the first meeting to the established plan"),
 }
 
 
+class Counts:
+    """The scope's monthly counts in the period, read in one query (with those before the
+    period that the active plans need)."""
+
+    def __init__(self, scope: Scope, period: Period):
+        self.period = period
+        self.rows: dict[str, list[tuple[datetime.date, str, int]]] = {}
+        self.consented = self.ended_before = 0
+        before = Q(measure__in=[measures.CONSENTED, measures.CONSENT_ENDED])
+        found = MonthCount.objects.filter(scope=scope.key, month__lte=period.end).filter(
+            Q(month__gte=period.start) | before
+        )
+        for measure, month, value, n in found.values_list("measure", "month", "value", "n"):
+            if measure == measures.CONSENTED:
+                self.consented += n
+            elif measure == measures.CONSENT_ENDED and month < period.start:
+                self.ended_before += n
+            if month >= period.start:
+                self.rows.setdefault(measure, []).append((month, value, n))
+
+    def total(self, measure: str) -> int:
+        return sum(n for _month, _value, n in self.rows.get(measure, ()))
+
+    def by_value(self, measure: str) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for _month, value, n in self.rows.get(measure, ()):
+            found[value] = found.get(value, 0) + n
+        return found
+
+    def by_month(self, measure: str) -> dict[datetime.date, int]:
+        found: dict[datetime.date, int] = {}
+        for month, _value, n in self.rows.get(measure, ()):
+            found[month] = found.get(month, 0) + n
+        return found
+
+    def outcomes(self, measure: str, today: datetime.date) -> tuple[int, int]:
+        """(met, measured) of a deadline: those done, and those not done whose day passed."""
+        met = of = 0
+        for month, value, n in self.rows.get(measure, ()):
+            if measures.decided(month, value, today):
+                of += n
+                met += n if value == measures.MET else 0
+        return met, of
+
+
 def indicators(scope: Scope, period: Period, today: datetime.date) -> Indicators:
-    facts = scope.facts()
+    found = Counts(scope, period)
     result = Indicators(scope, period)
-    counts = _counts(facts, period)
+    counts = _counts(found)
     failures = scope.deviations().filter(reported_at__date__range=period.range())
     counts["failures"] = failures.count()
     result.counts = [Figure(k, str(COUNTS[k]), counts[k], suppressed(counts[k])) for k in COUNTS]
-    result.durations = [
-        _duration(facts, key, str(label), column, day, period)
-        for key, (label, column, day) in DURATIONS.items()
-    ]
-    result.shares = _shares(facts, period, today)
-    result.tables = [build() for build in _tables(facts, period, counts, failures).values()]
+    result.durations = [_duration(found, key, str(label)) for key, label in DURATIONS.items()]
+    result.shares = _shares(found, today)
+    result.tables = [build() for build in _tables(found, counts, failures).values()]
     # The individual's evaluation (imported here: that module builds on this one).
     from samplan.statistics.evaluation_figures import evaluation_tables
 
@@ -271,53 +296,54 @@ def one_table(scope: Scope, period: Period, key: str) -> Table | None:
         from samplan.statistics.evaluation_figures import evaluation_tables
 
         return next((t for t in evaluation_tables(scope, period) if t.key == key), None)
-    facts = scope.facts()
+    found = Counts(scope, period)
     failures = scope.deviations().filter(reported_at__date__range=period.range())
-    counts = _counts(facts, period)
+    counts = _counts(found)
     counts["failures"] = failures.count() if key == "failures_by_kind" else 0
-    build = _tables(facts, period, counts, failures).get(key)
+    build = _tables(found, counts, failures).get(key)
     return build() if build is not None else None
 
 
-def _tables(facts: QuerySet, period: Period, counts: dict, failures: QuerySet) -> dict:
-    """The tables of the facts, in the page's order, each built when called."""
+def _tables(found: Counts, counts: dict, failures: QuerySet) -> dict:
+    """The tables of the counts, in the page's order, each built when called."""
     started = counts["started"]
     return {
-        "by_month": lambda: _by_month(facts, period, counts),
-        "closed_by_reason": lambda: _closed_by_reason(facts, period, counts["closed"]),
-        "by_age": lambda: _breakdown(facts, period, started, "age_band", AgeBand.choices, "by_age"),
-        "by_sex": lambda: _breakdown(facts, period, started, "sex", Sex.choices, "by_sex"),
-        "by_reason": lambda: _by_reason(facts, period),
+        "by_month": lambda: _by_month(found, counts),
+        "closed_by_reason": lambda: _closed_by_reason(found, counts["closed"]),
+        "by_age": lambda: _breakdown(found, started, "age", AgeBand.choices, "by_age"),
+        "by_sex": lambda: _breakdown(found, started, "sex", Sex.choices, "by_sex"),
+        "by_reason": lambda: _by_reason(found),
         "failures_by_kind": lambda: _failures_by_kind(failures, counts["failures"]),
     }
 
 
-def _counts(facts: QuerySet, period: Period) -> dict[str, int]:
-    span = period.range()
-    return facts.aggregate(
-        started=Count("pk", filter=Q(initiated_on__range=span)),
-        active=Count(
-            "pk",
-            filter=Q(consent_on__lte=period.end)
-            & (Q(closed_on__isnull=True) | Q(closed_on__gte=period.start)),
-        ),
-        established=Count("pk", filter=Q(established_on__range=span)),
-        closed=Count("pk", filter=Q(closed_on__range=span)),
-    )
+def _counts(found: Counts) -> dict[str, int]:
+    return {
+        "started": found.total("started"),
+        "active": found.consented - found.ended_before,
+        "established": found.total("established"),
+        "closed": found.total("closed"),
+    }
 
 
-def _duration(facts, key, label, column, day, period) -> Duration:
-    """The median and the nearest-rank 90th percentile of the days, from one query of the
-    scope's durations (a unit's or an organisation's plans in the period: thousands of small
-    numbers at most)."""
-    measured = facts.filter(**{f"{day}__range": period.range(), f"{column}__isnull": False})
-    values = sorted(measured.values_list(column, flat=True))
-    count = len(values)
+def _duration(found: Counts, key: str, label: str) -> Duration:
+    """The median and the nearest-rank 90th percentile of the days, from the counts per
+    number of days."""
+    days = sorted((int(value), n) for value, n in found.by_value(key).items() if n)
+    count = sum(n for _days, n in days)
     if count < SUPPRESS_BELOW:
         return Duration(key, label, count, None, None)
-    middle = values[(count - 1) // 2 : count // 2 + 1]
-    rank = math.ceil(0.9 * count)
-    return Duration(key, label, count, sum(middle) / len(middle), values[rank - 1])
+
+    def at(rank: int) -> int:  # the rank-th value (from 0) in order
+        seen = 0
+        for value, n in days:
+            seen += n
+            if rank < seen:
+                return value
+        raise IndexError(rank)
+
+    median = (at((count - 1) // 2) + at(count // 2)) / 2
+    return Duration(key, label, count, median, at(math.ceil(0.9 * count) - 1))
 
 
 SHARES = {
@@ -333,58 +359,21 @@ SHARES = {
 }
 
 
-def _deadline(facts, due: str, done: str, period: Period, today: datetime.date) -> tuple:
-    """(met, measured): plans whose deadline fell in the period and is decided (the step
-    done, or the day passed), not counting those refused or closed before the step was due."""
-    measured = (
-        facts.filter(**{f"{due}__range": period.range()})
-        .filter(Q(**{f"{done}__isnull": False}) | Q(**{f"{due}__lt": today}))
-        .exclude(state=Plan.State.CONSENT_REFUSED)
-        .exclude(Q(**{f"{done}__isnull": True}) & Q(closed_on__isnull=False, closed_on__lte=F(due)))
-    )
-    return measured.aggregate(met=Count("pk", filter=Q(**{f"{done}__lte": F(due)})), of=Count("pk"))
-
-
-def _follow_ups_on_time(facts: QuerySet, period: Period, today: datetime.date) -> tuple:
-    """(on time, measured): every follow-up date in the period that has passed or was
-    answered; on time when held on or before the date, late when held after it or not held
-    by today."""
-    row = (
-        FollowUpFact.objects.filter(fact__in=facts, due_on__range=period.range())
-        .filter(Q(held_on__isnull=False) | Q(due_on__lt=today))
-        .aggregate(met=Count("pk", filter=Q(held_on__lte=F("due_on"))), of=Count("pk"))
-    )
-    return row["met"], row["of"]
-
-
-def _shares(facts: QuerySet, period: Period, today: datetime.date) -> list[Share]:
-    figures: dict[str, tuple[int, int]] = {}
-    for key, due, done in (
-        ("consent_deadline", "consent_due", "consent_on"),
-        ("meeting_deadline", "meeting_due", "first_meeting_on"),
-        ("first_follow_up_on_time", "first_follow_up_due", "first_follow_up_on"),
-    ):
-        row = _deadline(facts, due, done, period, today)
-        figures[key] = (row["met"], row["of"])
-    figures["follow_up_on_time"] = _follow_ups_on_time(facts, period, today)
-    meetings = MeetingFact.objects.filter(fact__in=facts, held_on__range=period.range()).aggregate(
-        of=Count("pk"),
-        individual=Count("pk", filter=Q(individual_present=True)),
-        relatives=Count("pk", filter=Q(relatives_present=True)),
-    )
-    figures["individual_present"] = (meetings["individual"], meetings["of"])
-    figures["relatives_present"] = (meetings["relatives"], meetings["of"])
-    established = facts.filter(established_on__range=period.range()).aggregate(
-        of=Count("pk"),
-        lead=Count("pk", filter=Q(lead_named=True)),
-        follow_up=Count("pk", filter=Q(follow_up_set=True)),
-    )
-    figures["lead_named"] = (established["lead"], established["of"])
-    figures["follow_up_set"] = (established["follow_up"], established["of"])
-    goals = facts.filter(closed_on__range=period.range()).aggregate(
-        of=Sum("goals"), achieved=Sum("goals_achieved")
-    )
-    figures["goals_achieved"] = (goals["achieved"] or 0, goals["of"] or 0)
+def _shares(found: Counts, today: datetime.date) -> list[Share]:
+    """Deadlines: those whose day fell in the period and is decided (done, or the day passed),
+    not counting plans refused or closed before the step was due (`measures`); every
+    follow-up date in the period the same way; meetings held, plans established and goals
+    closed in the period."""
+    figures: dict[str, tuple[int, int]] = {
+        key: found.outcomes(key, today) for key in (*measures.DEADLINES, measures.FOLLOW_UPS)
+    }
+    meetings = found.total("meetings")
+    figures["individual_present"] = (found.total("individual_present"), meetings)
+    figures["relatives_present"] = (found.total("relatives_present"), meetings)
+    established = found.total("established")
+    figures["lead_named"] = (found.total("lead_named"), established)
+    figures["follow_up_set"] = (found.total("follow_up_set"), established)
+    figures["goals_achieved"] = (found.total("goals_achieved"), found.total("goals"))
     return [Share(key, str(label), *figures[key]) for key, label in SHARES.items()]
 
 
@@ -392,15 +381,10 @@ def _protected_rows(labels: list[str], counts: list[int], total: int) -> list[tu
     return list(zip(labels, [[cell] for cell in protect(total, counts)], strict=True))
 
 
-def _closed_by_reason(facts: QuerySet, period: Period, total: int) -> Table:
-    found = dict(
-        facts.filter(closed_on__range=period.range())
-        .values_list("closing_reason")
-        .annotate(n=Count("pk"))
-        .values_list("closing_reason", "n")
-    )
+def _closed_by_reason(found: Counts, total: int) -> Table:
+    by_reason = found.by_value("closed")
     codes, labels = zip(*Plan.ClosingReason.choices, strict=True)
-    counts = [found.get(code, 0) for code in codes]
+    counts = [by_reason.get(code, 0) for code in codes]
     return Table(
         "closed_by_reason",
         _("SIPs closed, by reason"),
@@ -417,14 +401,9 @@ BREAKDOWNS = {
 }
 
 
-def _breakdown(facts, period, total, column, choices, key) -> Table:
-    found = dict(
-        facts.filter(initiated_on__range=period.range())
-        .values_list(column)
-        .annotate(n=Count("pk"))
-        .values_list(column, "n")
-    )
-    counts = [found.get(code, 0) for code, _label in choices]
+def _breakdown(found: Counts, total: int, measure: str, choices, key: str) -> Table:
+    by_value = found.by_value(measure)
+    counts = [by_value.get(code, 0) for code, _label in choices]
     title, heading = BREAKDOWNS[key]
     return Table(
         key,
@@ -436,16 +415,11 @@ def _breakdown(facts, period, total, column, choices, key) -> Table:
     )
 
 
-def _by_reason(facts: QuerySet, period: Period) -> Table:
+def _by_reason(found: Counts) -> Table:
     """A plan may have several reasons: the rows do not add up to a total, so each small
     count is hidden on its own."""
-    found = dict(
-        PlanFactReason.objects.filter(fact__in=facts.filter(initiated_on__range=period.range()))
-        .values_list("reason")
-        .annotate(n=Count("pk"))
-        .values_list("reason", "n")
-    )
-    counts = [found.get(code, 0) for code, _label in Plan.Reason.choices]
+    by_reason = found.by_value("reason")
+    counts = [by_reason.get(code, 0) for code, _label in Plan.Reason.choices]
     return Table(
         "by_reason",
         _("SIPs started, by the initiative's reasons (a SIP may have several)"),
@@ -459,36 +433,24 @@ def _by_reason(facts: QuerySet, period: Period) -> Table:
     )
 
 
-MONTH_COLUMNS = (
-    ("started", "initiated_on"),
-    ("established", "established_on"),
-    ("closed", "closed_on"),
-)
+MONTH_COLUMNS = ("started", "established", "closed")
 
 
-def _by_month(facts: QuerySet, period: Period, totals: dict[str, int]) -> Table:
+def _by_month(found: Counts, totals: dict[str, int]) -> Table:
     """Started, established and closed per month: each column adds up to its period total."""
-    months = period.months
+    months = found.period.months
     columns = []
-    for _key, day in MONTH_COLUMNS:
-        found = {
-            month.strftime("%Y-%m"): n
-            for month, n in facts.filter(**{f"{day}__range": period.range()})
-            .annotate(month=TruncMonth(day))
-            .values_list("month")
-            .annotate(n=Count("pk"))
-            .values_list("month", "n")
-        }
-        columns.append([found.get(month.strftime("%Y-%m"), 0) for month in months])
+    for key in MONTH_COLUMNS:
+        by_month = found.by_month(key)
+        columns.append([by_month.get(month, 0) for month in months])
     shown = [
-        protect(totals[key], column)
-        for (key, _d), column in zip(MONTH_COLUMNS, columns, strict=True)
+        protect(totals[key], column) for key, column in zip(MONTH_COLUMNS, columns, strict=True)
     ]
     return Table(
         "by_month",
         _("SIPs started, established and closed, by month"),
         _("Month"),
-        [str(COUNTS[key]) for key, _day in MONTH_COLUMNS],
+        [str(COUNTS[key]) for key in MONTH_COLUMNS],
         [
             (month.strftime("%Y-%m"), [column[i] for column in shown])
             for i, month in enumerate(months)

@@ -8,7 +8,8 @@ indicators are sums and counts over these rows in the database. The worker keeps
 from a watermark on the plans' events (`services.facts_refresh`); `manage.py
 statistics_rebuild` writes them all again. `AgreementTerms` is the history of the local
 agreements' deadlines, so that a plan is measured against the agreement in force when its
-clock started, also after the agreement changed.
+clock started, also after the agreement changed. `MonthCount` holds what the pages read:
+the facts counted per scope, measure and month.
 """
 
 from django.db import models
@@ -165,6 +166,29 @@ class AgreementTerms(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} from {self.valid_from}"
+
+
+class MonthCount(models.Model):
+    """How many plans (meetings, goals, follow-up dates) of a scope a measure counts in a
+    month, by value: what the statistics pages read (see `measures`). Kept by the worker with
+    each fact it writes; `services.month_counts_rebuild` counts them all again. A count that
+    fell to 0 may stay as a row."""
+
+    scope = models.CharField(max_length=40)  # measures.scope_key: "unit:7", "org:2", "joint:2-5"
+    measure = models.CharField(max_length=30)
+    month = models.DateField()  # the first day of the month
+    value = models.CharField(max_length=30, blank=True)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "measure", "month", "value"], name="month_count_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.measure} {self.month:%Y-%m} {self.value}: {self.n}"
 
 
 class Watermark(models.Model):

@@ -1,7 +1,7 @@
 """Receivers of Django's model signals (connected in `StatisticsConfig.ready`): a saved or
 deleted local agreement is recorded in the history of the deadlines. No rule lives here."""
 
-from samplan.statistics.services import agreement_terms_record
+from samplan.statistics.services import agreement_terms_record, facts_forget
 
 
 def agreement_saved(sender, instance, **kwargs) -> None:
@@ -10,3 +10,7 @@ def agreement_saved(sender, instance, **kwargs) -> None:
 
 def agreement_deleted(sender, instance, **kwargs) -> None:
     agreement_terms_record(organization_id=instance.organization_id, agreement=None)
+
+
+def plan_deleted(sender, instance, **kwargs) -> None:
+    facts_forget([instance.pk])

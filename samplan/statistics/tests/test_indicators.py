@@ -15,7 +15,7 @@ from samplan.plans import services as plan_services
 from samplan.plans.models import FollowUp, Plan
 from samplan.statistics import indicators as ind
 from samplan.statistics.indicators import Period, Scope, protect, share_shown
-from samplan.statistics.models import FollowUpFact, PlanFact, Watermark
+from samplan.statistics.models import FollowUpFact, MonthCount, PlanFact, Watermark
 from samplan.statistics.services import facts_rebuild, facts_refresh, sex_of
 from samplan.statistics.tests import world
 from samplan.testing.cast import fresh
@@ -238,6 +238,12 @@ def _facts() -> list[dict]:
     )
 
 
+def _month_counts() -> set[tuple]:
+    return set(
+        MonthCount.objects.exclude(n=0).values_list("scope", "measure", "month", "value", "n")
+    )
+
+
 def test_a_new_event_updates_the_facts_and_the_rebuild_gives_the_same(built, sip):
     with world.on("2026-04-16"):
         plan_services.plan_close(**sip.as_alice, plan=fresh(built["P2"]), reason="moved")
@@ -245,22 +251,24 @@ def test_a_new_event_updates_the_facts_and_the_rebuild_gives_the_same(built, sip
         assert facts_refresh() >= 1
     fact = PlanFact.objects.get(plan=built["P2"])
     assert (fact.closed_on, fact.closing_reason) == (datetime.date(2026, 4, 16), "moved")
-    incremental = _facts()
-    newest = Watermark.objects.get().last_event_id
+    incremental, counted = _facts(), _month_counts()
+    newest = Watermark.objects.get(name="plan_events").last_event_id
     with world.on("2026-04-16"):
         call_command("statistics_rebuild", stdout=io.StringIO())
     assert _facts() == incremental
-    assert Watermark.objects.get().last_event_id == newest
+    assert _month_counts() == counted
+    assert Watermark.objects.get(name="plan_events").last_event_id == newest
 
 
 def test_the_worker_alone_builds_the_same_facts_as_the_rebuild(sip, relative, mona):
     world.build(sip, relative)
     with time_machine.travel(world.noon("2026-04-15"), tick=False):
         facts_refresh(batch=3)  # several rounds
-        from_events = _facts()
+        from_events, counted = _facts(), _month_counts()
         facts_rebuild()
     assert len(from_events) == 9
     assert _facts() == from_events
+    assert _month_counts() == counted
 
 
 def test_a_chart_s_table_computed_alone_is_the_page_s_table(built, sip):
@@ -274,3 +282,41 @@ def test_a_chart_s_table_computed_alone_is_the_page_s_table(built, sip):
                 alone = ind.one_table(scope, Q1, table.key)
             assert alone == table, table.key
     assert ind.one_table(Scope(unit=sip.needs_assessment), Q1, "nothing") is None
+
+
+def test_a_deleted_plan_leaves_the_monthly_counts_as_a_rebuild_would(built, sip):
+    with world.on("2026-04-16"):
+        built["P3"].delete()  # culled: its events go with it, the worker never hears of it
+        left = _month_counts()
+        facts_rebuild()
+    assert _month_counts() == left
+    assert not PlanFact.objects.filter(pk=built["P3"].pk).exists()
+    with world.on("2026-04-16"):
+        started = ind.indicators(Scope(unit=sip.needs_assessment), Q1, world.TODAY)
+    assert started.count("started").value == 7  # P1-P8 less P3
+
+
+def test_counts_never_built_are_counted_by_the_worker_s_next_refresh(built, sip):
+    """After an upgrade the facts exist and the counts do not: the worker counts them first."""
+    counted = _month_counts()
+    MonthCount.objects.all().delete()
+    Watermark.objects.filter(name="month_counts").update(last_event_id=0)
+    with world.on("2026-04-16"):
+        facts_refresh()
+    assert _month_counts() == counted
+
+
+def test_the_figures_take_the_same_queries_for_a_scope_with_plans_and_one_without(built, sip):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from samplan.accounts.models import Unit
+
+    empty = Unit.objects.create(organization=sip.municipality, name="Ny enhet utan planer")
+    asked = []
+    for scope in (Scope(organization=sip.municipality), Scope(unit=empty)):
+        with world.on("2026-04-15"), CaptureQueriesContext(connection) as queries:
+            result = ind.indicators(scope, Q1, world.TODAY)
+        asked.append(len(queries))
+    assert result.count("started").value == 0
+    assert asked[0] == asked[1]
