@@ -127,8 +127,7 @@ class Command(BaseCommand):
                 started = time.monotonic()
                 counted = month_counts_rebuild()
                 self.stdout.write(
-                    f"bench: {counted} monthly counts written in "
-                    f"{time.monotonic() - started:.0f} s"
+                    f"bench: {counted} monthly counts written in {time.monotonic() - started:.0f} s"
                 )
             return
         started = time.monotonic()
