@@ -131,6 +131,8 @@ SUMMARY_LINES = (
     ("once", "double submit: {cases} forms, {mismatches} duplicates"),
     ("baselines", "query baselines: {cases} pages, {mismatches} over"),
     ("statistics", "statistics: {cases} indicators checked, {mismatches} wrong"),
+    ("fhir", "fhir: {cases} resources validated, {mismatches} invalid"),
+    ("api_fuzz", "api fuzz: {cases} requests, {mismatches} server errors"),
     ("layout", "layout crawl: {pages} pages, {broken} broken words, {scrolls} horizontal scrolls"),
 )
 

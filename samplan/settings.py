@@ -238,6 +238,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 PERIODIC_TASKS = [
     "samplan.statistics.tasks.statistics_refresh",
     "samplan.evaluation.tasks.evaluation_expire",
+    "samplan.api.tasks.api_prune",
 ]
 NOTIFICATIONS_SWEEP_SECONDS = int(env("NOTIFICATIONS_SWEEP_SECONDS", "60"))
 NOTIFICATIONS_SEND_LEASE_SECONDS = int(env("NOTIFICATIONS_SEND_LEASE_SECONDS", "300"))

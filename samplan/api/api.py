@@ -109,6 +109,7 @@ class InterventionOut(Schema):
 
 
 class MeetingOut(Schema):
+    id: int
     kind: str
     status: str
     starts_at: datetime.datetime
@@ -156,10 +157,24 @@ class PlanFilters(Schema):
 # --- Responses ------------------------------------------------------------------------------
 
 
-def _etag_response(request, payload: Schema) -> HttpResponse:
-    """The JSON body with a strong ETag (a hash of the body); If-None-Match answers 304."""
+def etag_of(body: bytes) -> str:
+    """A strong ETag: a hash of the JSON the client is given (what it sees of the plan, so a
+    change it cannot see does not make its copy stale)."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def plan_etag(plan: Plan, payload: Schema) -> str:
+    """A plan's ETag: what the client sees, and its newest event (every change writes one,
+    also a follow-up the plan's JSON does not show), so any change makes a copy stale."""
+    newest = plan.events.order_by("-pk").values_list("pk", flat=True).first()
+    return etag_of(payload.model_dump_json().encode() + f"/{newest}".encode())
+
+
+def _etag_response(request, payload: Schema, etag: str | None = None) -> HttpResponse:
+    """The JSON body with a strong ETag (a hash of the body unless given); If-None-Match
+    answers 304."""
     body = payload.model_dump_json().encode()
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    etag = etag or etag_of(body)
     wanted = request.headers.get("If-None-Match", "")
     tags = {tag.strip().removeprefix("W/") for tag in wanted.split(",") if tag.strip()}
     if etag in tags or "*" in tags:
@@ -233,7 +248,9 @@ def plan_list(request, filters: Query[PlanFilters]):
     return _etag_response(request, payload)
 
 
-def _plan_for_client(request, plan_id: str) -> Plan:
+def _plan_for_client(request, plan_id: str, *, log: bool = True) -> Plan:
+    """The plan if the client's unit sees it (else 404), its read logged unless `log` is
+    False (a write that only checks what the client saw)."""
     try:
         pk = uuid.UUID(plan_id)
     except ValueError:
@@ -251,9 +268,10 @@ def _plan_for_client(request, plan_id: str) -> Plan:
         policy.Decision.ALLOW
     ):
         raise Http404
-    access_log_record(
-        request=request, action=_view_name(request, "api:plan"), person=plan.person, obj=plan
-    )
+    if log:
+        access_log_record(
+            request=request, action=_view_name(request, "api:plan"), person=plan.person, obj=plan
+        )
     return plan
 
 
@@ -275,8 +293,15 @@ def _consent(plan: Plan) -> dict | None:
 @api.get("/plans/{plan_id}", response=PlanOut, url_name="plan", summary="One plan")
 def plan_detail(request, plan_id: str):
     """The plan as the unit's pages show it: the goals and interventions the consent lets the
-    unit see, the meetings, versions and the consent in force."""
+    unit see, the meetings, versions and the consent in force. Its ETag is what a write's
+    If-Match names."""
     plan = _plan_for_client(request, plan_id)
+    payload = plan_payload(request, plan)
+    return _etag_response(request, payload, plan_etag(plan, payload))
+
+
+def plan_payload(request, plan: Plan) -> PlanOut:
+    """What the client sees of the plan (nothing logged here: the caller logs a read)."""
     actor = request.actor
     goals = list(goals_seen(actor, plan).select_related("parent").order_by("position", "pk"))
     seen_goals = {goal.pk: goal.uid for goal in goals}
@@ -325,6 +350,7 @@ def plan_detail(request, plan_id: str):
         ],
         "meetings": [
             {
+                "id": m.pk,
                 "kind": m.kind,
                 "status": m.status,
                 "starts_at": m.starts_at,
@@ -344,4 +370,4 @@ def plan_detail(request, plan_id: str):
             )
         ],
     }
-    return _etag_response(request, PlanOut(**data))
+    return PlanOut(**data)

@@ -221,3 +221,15 @@ def token_client(token: str) -> ApiToken | None:
         .first()
     )
     return row
+
+
+def api_tokens_prune(now: datetime.datetime | None = None) -> int:
+    """Delete every client's used assertions past their expiry and tokens expired more than a
+    day ago (a token request prunes its own client's; this sweeps the clients that stopped
+    asking). Returns how many rows went."""
+    now = now or timezone.now()
+    assertions, _kinds = UsedAssertion.objects.filter(expires_at__lt=now).delete()
+    tokens, _kinds = ApiToken.objects.filter(
+        expires_at__lt=now - datetime.timedelta(days=1)
+    ).delete()
+    return assertions + tokens

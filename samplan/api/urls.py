@@ -14,13 +14,23 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 
 from samplan import policy
-from samplan.api import problems, views
+from samplan.api import careplans, problems, views, writes  # noqa: F401 (they register on `api`)
 from samplan.api.api import api
+from samplan.api.fhir_api import fhir_api, outcome_for_wrong_method
 
-# The action each operation's GET needs (its writes: later, with their own actions).
+# The actions each operation's GET and its writes need (each view decides them itself too).
 OPERATIONS = {
-    "plans": ("plan.list", "plan.list"),
+    "plans": ("plan.list", "plan.initiate"),
     "plan": ("plan.view", "plan.edit"),
+    "plan_follow_ups": ("plan.view", "plan.edit"),
+    "intervention_status": ("plan.view", "plan.view"),  # the item decides: intervention.progress
+    "invitation_answer": ("plan.view", "plan.respond"),
+    "careplans": ("plan.list", "plan.list"),
+    # /api/fhir/R4/ (read only; samplan.api.fhir_api decides each plan itself).
+    "fhir-metadata": ("plan.list", "plan.list"),
+    "fhir-search": ("plan.list", "plan.list"),
+    "fhir-read": ("plan.view", "plan.view"),
+    "fhir-other": ("plan.view", "plan.view"),
 }
 PUBLIC = {"openapi-json", "openapi-view"}
 
@@ -48,7 +58,7 @@ def problem_for_wrong_method(view):
     return wrapper
 
 
-def classified(patterns: list) -> list:
+def classified(patterns: list, wrong_method=problem_for_wrong_method) -> list:
     for pattern in patterns:
         assert isinstance(pattern, URLPattern), pattern
         view = pattern.callback
@@ -59,7 +69,7 @@ def classified(patterns: list) -> list:
         elif pattern.name in OPERATIONS:
             # The bearer token authenticates, not the staff session.
             pattern.callback = policy.route(*OPERATIONS[pattern.name])(
-                login_not_required(problem_for_wrong_method(view))
+                login_not_required(wrong_method(view))
             )
         else:
             raise ValueError(f"API route {pattern.name!r} is not classified")
@@ -67,8 +77,15 @@ def classified(patterns: list) -> list:
 
 
 _patterns, _app_name, _namespace = api.urls
+_fhir_patterns, _fhir_app_name, _fhir_namespace = fhir_api.urls
 
 urlpatterns = [
     path("oauth/token", views.token, name="api_token"),
     path("v1/", (classified(_patterns), _app_name, _namespace)),
+    path(
+        "fhir/R4/",
+        (classified(_fhir_patterns, outcome_for_wrong_method), _fhir_app_name, _fhir_namespace),
+    ),
+    # Keep this last: any other path under /api/ is a 404 problem, not the pages' HTML.
+    path("<path:rest>", views.unknown, name="api_unknown"),
 ]

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from samplan import policy
-from samplan.api import services
+from samplan.api import problems, services
 
 
 def _error(error: str, description: str, status: int = 400) -> JsonResponse:
@@ -56,3 +56,11 @@ def token(request):
             "scope": row.scope,
         }
     )
+
+
+@policy.public
+@login_not_required
+@csrf_exempt
+def unknown(request, rest: str = ""):
+    """Any other path under /api/: a 404 problem, not the pages' HTML."""
+    return problems.not_found(request, None)

@@ -17,6 +17,7 @@ from django.db.models import Max
 
 from samplan.accounts.models import Membership, Organization, Unit, User
 from samplan.core.identifiers import luhn_valid
+from samplan.demo.api_client import load_demo_api_client
 from samplan.demo.caseload import CASELOAD_RELATIONS, CASELOAD_RELATIVES, CASES, PROTECTED
 from samplan.demo.deviations import load_demo_deviations
 from samplan.demo.discharge import load_demo_admissions
@@ -271,6 +272,7 @@ def load_demo_world(clock: Clock | None = None, *, caseload: bool = True) -> dic
     plans += load_demo_history(clock)
     load_demo_evaluations()  # what the individuals, relatives and staff of the history thought
     load_demo_notifications(clock, after_id=last_before, leave_out=history_plans())
+    load_demo_api_client()  # the record system of docs/api.md's curl walk-through
     facts_rebuild()
     return {
         "plans": plans,

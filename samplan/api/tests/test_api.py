@@ -243,3 +243,23 @@ def test_a_wrong_method_is_a_405_problem(client, system):
     assert response.status_code == 405
     assert response["Content-Type"] == PROBLEM
     assert "GET" in response["Allow"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nothing", "/api/v2/plans", "/api/v1/plans/x/y/z"])
+def test_an_unknown_api_path_is_a_404_problem(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["instance"] == path
+
+
+def test_the_worker_sweeps_expired_tokens_and_assertions_of_every_client(client, system):
+    from samplan.api.models import UsedAssertion
+    from samplan.api.tasks import api_prune
+
+    system.token(client)
+    later = timezone.now() + datetime.timedelta(days=2)
+    assert services.api_tokens_prune(now=timezone.now()) == 0  # nothing expired yet
+    assert services.api_tokens_prune(now=later) == 2  # the token and the assertion
+    assert not ApiToken.objects.exists() and not UsedAssertion.objects.exists()
+    assert api_prune.call() == {"pruned": 0}

@@ -17,6 +17,7 @@ def test_the_sweep_enqueues_the_statistics_refresh_once(db):
     assert enqueue_periodic() == [
         "samplan.statistics.tasks.statistics_refresh",
         "samplan.evaluation.tasks.evaluation_expire",
+        "samplan.api.tasks.api_prune",
     ]
     assert enqueue_periodic() == []  # one of each is already waiting
     waiting = DBTaskResult.objects.ready().filter(task_path=statistics_refresh.module_path)
