@@ -150,7 +150,12 @@ def decide(actor: Actor | None, action: str, obj) -> Decision:
     if action in DEVIATION_ACTIONS:
         return _decide_deviation(actor, action, obj)
     if action in FIGURE_ACTIONS:
-        allowed = isinstance(actor, Staff) and rules.reads_figures(actor.role)
+        reads = (
+            rules.reads_evaluation_results
+            if action == "evaluation.results"
+            else rules.reads_figures
+        )
+        allowed = isinstance(actor, Staff) and reads(actor.role)
         return Decision.ALLOW if allowed else Decision.NOT_FOUND
     if action == "citizen.session":
         return Decision.ALLOW if isinstance(actor, Citizen) else Decision.NOT_FOUND

@@ -286,7 +286,7 @@ def _consent(plan: Plan) -> dict | None:
         "decision": consent.decision,
         "decided_on": consent.decided_on,
         "valid_until": consent.valid_until,
-        "units": [unit.name for unit in consent.units.all()],
+        "units": sorted(unit.name for unit in consent.units.all()),  # one order: the ETag
     }
 
 
@@ -320,7 +320,8 @@ def plan_payload(request, plan: Plan) -> PlanOut:
         ),
         "next_follow_up": plan.next_follow_up,
         "closed_at": plan.closed_at,
-        "participants": [p.unit.name for p in plan.participants.all() if p.is_active],
+        # Sorted, so the ETag does not depend on the order the database happens to return.
+        "participants": sorted(p.unit.name for p in plan.participants.all() if p.is_active),
         "consent": _consent(plan),
         "goals": [
             {
@@ -344,7 +345,7 @@ def plan_payload(request, plan: Plan) -> PlanOut:
                 "start": item.start,
                 "frequency": item.frequency,
                 "status": item.status,
-                "goals": [g.uid for g in item.goals.all() if g.pk in seen_goals],
+                "goals": sorted((g.uid for g in item.goals.all() if g.pk in seen_goals), key=str),
             }
             for item in interventions
         ],

@@ -24,7 +24,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, ValidationErro
 
 from samplan import policy
 from samplan.api import fhir, problems
-from samplan.api.api import ClientToken
+from samplan.api.api import ClientToken, plan_etag, plan_payload
 from samplan.audit.services import AccessLogUnavailable, access_log_record_many
 from samplan.people import identity
 from samplan.plans.access import goals_seen, interventions_seen, plans_visible_to
@@ -619,7 +619,13 @@ def read(request, resource_type: str, resource_id: str):
     actor = request.actor
     plan, build = _find(request, actor, resource_type, resource_id)
     _log(request, [plan])
-    return fhir_response(request, build())
+    # The plan's version (its REST ETag) is every resource's: what a write's If-Match names.
+    version = plan_etag(plan, plan_payload(request, plan))
+    resource = build()
+    resource.setdefault("meta", {})["versionId"] = version.strip('"')
+    response = fhir_response(request, resource)
+    response["ETag"] = f"W/{version}"
+    return response
 
 
 @fhir_api.get(

@@ -14,7 +14,13 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 
 from samplan import policy
-from samplan.api import careplans, problems, views, writes  # noqa: F401 (they register on `api`)
+from samplan.api import (  # noqa: F401 (they register on `api` and `fhir_api`)
+    careplans,
+    fhir_writes,
+    problems,
+    views,
+    writes,
+)
 from samplan.api.api import api
 from samplan.api.fhir_api import fhir_api, outcome_for_wrong_method
 
@@ -26,11 +32,16 @@ OPERATIONS = {
     "intervention_status": ("plan.view", "plan.view"),  # the item decides: intervention.progress
     "invitation_answer": ("plan.view", "plan.respond"),
     "careplans": ("plan.list", "plan.list"),
-    # /api/fhir/R4/ (read only; samplan.api.fhir_api decides each plan itself).
+    # /api/fhir/R4/ (samplan.api.fhir_api and fhir_writes decide each plan themselves). A
+    # write shares its path's view with the read (django-ninja), so the read's name carries
+    # the write's action too.
     "fhir-metadata": ("plan.list", "plan.list"),
-    "fhir-search": ("plan.list", "plan.list"),
-    "fhir-read": ("plan.view", "plan.view"),
-    "fhir-other": ("plan.view", "plan.view"),
+    "fhir-search": ("plan.list", "plan.initiate"),  # POST: CarePlan, AppointmentResponse
+    "fhir-create": ("plan.list", "plan.initiate"),
+    "fhir-read": ("plan.view", "plan.view"),  # PATCH: the item decides (intervention.progress)
+    "fhir-patch": ("plan.view", "plan.view"),
+    "fhir-other": ("plan.view", "plan.edit"),  # POST CarePlan/{id}/$follow-up
+    "fhir-operation": ("plan.view", "plan.edit"),
 }
 PUBLIC = {"openapi-json", "openapi-view"}
 

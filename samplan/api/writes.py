@@ -98,15 +98,67 @@ def _written(request, plan: Plan, status: int = 200) -> JsonResponse:
     return response
 
 
-def _matching(request, plan_id: str, action: str) -> Plan | HttpResponse:
+class PreconditionRequired(Exception):
+    """A write to a plan without If-Match."""
+
+
+class PlanChanged(Exception):
+    """If-Match names an older state of the plan than the client sees now."""
+
+    def __init__(self, plan: Plan, current, etag: str):
+        super().__init__(etag)
+        self.plan, self.current, self.etag = plan, current, etag
+
+
+def plan_locked(request, plan_id: str, action: str) -> Plan:
     """The plan, locked, when the policy allows the action and If-Match names what the
-    client sees of it now; else 404/403, or the problem to answer (428 without If-Match, 412
-    with the current plan)."""
+    client sees of it now; else 404/403, PreconditionRequired or PlanChanged. Shared by the
+    REST and FHIR writes (samplan.api.fhir_writes), so both answer the same ETag."""
     wanted = request.headers.get("If-Match", "")
     plan = _plan_for_client(request, plan_id, log=False)
     if policy.decide(request.actor, action, plan) is not policy.Decision.ALLOW:
         raise PermissionDenied
     if not wanted.strip():
+        raise PreconditionRequired
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    current = plan_payload(request, plan)
+    etag = plan_etag(plan, current)
+    tags = {tag.strip().removeprefix("W/") for tag in wanted.split(",") if tag.strip()}
+    if etag in tags or "*" in tags:
+        return plan
+    raise PlanChanged(plan, current, etag)
+
+
+def intervention_for(request, plan: Plan, intervention_uid: str):
+    """The intervention the client's unit sees in the plan (404) and may report on (403)."""
+    try:
+        uid = uuid.UUID(intervention_uid)
+    except ValueError:
+        raise Http404 from None
+    item = interventions_seen(request.actor, plan).filter(uid=uid).first()
+    if item is None:
+        raise Http404
+    if policy.decide(request.actor, "intervention.progress", item) is not policy.Decision.ALLOW:
+        raise PermissionDenied
+    return item
+
+
+def invitee_for(request, plan: Plan, meeting_id: int) -> Invitee:
+    """The client's unit's own invitation to a meeting of the plan (404 without one)."""
+    invitee = Invitee.objects.filter(
+        meeting__plan=plan, meeting_id=meeting_id, unit=request.actor.unit
+    ).first()
+    if invitee is None:
+        raise Http404
+    return invitee
+
+
+def _matching(request, plan_id: str, action: str) -> Plan | HttpResponse:
+    """plan_locked, or the problem to answer (428 without If-Match, 412 with the current
+    plan)."""
+    try:
+        return plan_locked(request, plan_id, action)
+    except PreconditionRequired:
         return problems.problem(
             request,
             428,
@@ -114,12 +166,8 @@ def _matching(request, plan_id: str, action: str) -> Plan | HttpResponse:
             _("Precondition required"),
             _("A write to a plan needs If-Match with the ETag of the plan as last read."),
         )
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    current = plan_payload(request, plan)
-    etag = plan_etag(plan, current)
-    tags = {tag.strip().removeprefix("W/") for tag in wanted.split(",") if tag.strip()}
-    if etag in tags or "*" in tags:
-        return plan
+    except PlanChanged as changed:
+        plan, current, etag = changed.plan, changed.current, changed.etag
     # The client is shown the plan as it is: a read, logged as any other.
     access_log_record(request=request, action="api:plan", person=plan.person, obj=plan)
     refused = problems.problem(
@@ -196,37 +244,51 @@ def plan_create(request, payload: InitiativeIn):
     return response
 
 
+class UnknownPerson(Exception):
+    """No registered individual has the number (or it is not a number)."""
+
+    def __init__(self, detail: str):
+        super().__init__(detail)
+        self.detail = detail
+
+
+def person_for_number(raw: str) -> Person:
+    """The registered individual with a personnummer, samordningsnummer or reservnummer in
+    any form Swedes write it; UnknownPerson otherwise."""
+    try:
+        number = identity.parse_identity_number(raw)
+    except ValidationError as error:
+        if not any(ch.isalpha() for ch in raw):
+            raise UnknownPerson(" ".join(error.messages)) from None
+        try:
+            number = identity.parse_reservnummer(raw)
+        except ValidationError as reserve_error:
+            raise UnknownPerson(" ".join(reserve_error.messages)) from None
+    person = Person.objects.filter(identity_kind=number.kind, identity_number=number.value).first()
+    if person is None:
+        raise UnknownPerson(_("No individual with that number is registered in Samplan."))
+    return person
+
+
 def _person(request, raw: str) -> Person | HttpResponse:
-    def unknown(detail: str) -> HttpResponse:
+    try:
+        return person_for_number(raw)
+    except UnknownPerson as unknown:
         return problems.problem(
             request,
             422,
             "rule-violation",
             _("Refused by a rule"),
-            detail,
+            unknown.detail,
             errors=[
                 {
                     "in": "body",
                     "name": "identity_number",
                     "pointer": "#/identity_number",
-                    "detail": detail,
+                    "detail": unknown.detail,
                 }
             ],
         )
-
-    try:
-        number = identity.parse_identity_number(raw)
-    except ValidationError as error:
-        if not any(ch.isalpha() for ch in raw):
-            return unknown(" ".join(error.messages))
-        try:
-            number = identity.parse_reservnummer(raw)
-        except ValidationError as reserve_error:
-            return unknown(" ".join(reserve_error.messages))
-    person = Person.objects.filter(identity_kind=number.kind, identity_number=number.value).first()
-    if person is None:
-        return unknown(_("No individual with that number is registered in Samplan."))
-    return person
 
 
 @api.post(
@@ -269,17 +331,7 @@ def intervention_status(request, plan_id: str, intervention_uid: str, payload: P
         plan = _matching(request, plan_id, "plan.view")
         if isinstance(plan, HttpResponse):
             return plan
-        try:
-            uid = uuid.UUID(intervention_uid)
-        except ValueError:
-            raise Http404 from None
-        item = interventions_seen(request.actor, plan).filter(uid=uid).first()
-        if item is None:
-            raise Http404
-        if policy.decide(request.actor, "intervention.progress", item) is not (
-            policy.Decision.ALLOW
-        ):
-            raise PermissionDenied
+        item = intervention_for(request, plan, intervention_uid)
         services.intervention_progress(
             actor=request.actor, intervention=item, status=payload.status, note=payload.note
         )
@@ -298,11 +350,7 @@ def invitation_answer(request, plan_id: str, meeting_id: int, payload: AnswerIn)
         plan = _matching(request, plan_id, "plan.respond")
         if isinstance(plan, HttpResponse):
             return plan
-        invitee = Invitee.objects.filter(
-            meeting__plan=plan, meeting_id=meeting_id, unit=request.actor.unit
-        ).first()
-        if invitee is None:
-            raise Http404
+        invitee = invitee_for(request, plan, meeting_id)
         services.invitation_respond(
             actor=request.actor, invitee=invitee, response=payload.response, reason=payload.reason
         )

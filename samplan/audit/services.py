@@ -814,3 +814,20 @@ def person_extract(person):
         .annotate(reads=Count("id"), first=Min("at"), last=Max("at"))
         .order_by("-day", "unit__name")
     )
+
+
+def plan_reads(plans):
+    """The staff's reads of these plans: the individual's extract (person_extract) narrowed to
+    the plans, for the record systems (FHIR AuditEvent, docs/api.md). Only entries about a
+    plan read for a unit (web or API): not the individual's and relatives' own reads in Min
+    SIP, and not reads of the person's other records (an admission, a failure report, the
+    person card), which would tell a unit of facts beyond the plan. Filtered by person first
+    (the log's person index)."""
+    plans = list(plans)
+    return AccessLogEntry.objects.filter(
+        person_id__in={plan.person_id for plan in plans},
+        object_type="plan",
+        object_id__in=[str(plan.pk) for plan in plans],
+        unit__isnull=False,
+        channel__in=(AccessLogEntry.Channel.WEB, AccessLogEntry.Channel.API),
+    )

@@ -1192,6 +1192,13 @@ def reads_figures(role: str) -> bool:
     return role in FIGURE_ROLES
 
 
+def reads_evaluation_results(role: str) -> bool:
+    """The evaluation's results are read by those who read figures (reads_figures), and by a
+    record system's API client for its own unit only (figures_scopes): aggregates suppressed
+    as on the page, never one person's answer (docs/api.md, QuestionnaireResponse)."""
+    return reads_figures(role) or role == Role.SYSTEM
+
+
 def figures_scopes(role: str) -> frozenset:
     """What figures a role reads: "units" (the units one manages), "organisation" (the acting
     unit's organisation and any of its units), "joint" (the organisation with the other
@@ -1200,4 +1207,5 @@ def figures_scopes(role: str) -> frozenset:
         Role.UNIT_MANAGER: frozenset({"units", "joint"}),
         Role.ANALYST: frozenset({"organisation", "joint"}),
         Role.JOINT_ANALYST: frozenset({"joint"}),
+        Role.SYSTEM: frozenset({"units"}),  # its own unit (reads_evaluation_results)
     }.get(role, frozenset())
