@@ -17,6 +17,8 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samplan.evaluation import fhir as evaluation_fhir
+from samplan.evaluation.results import SUPPRESS_BELOW
 from samplan.notifications.ics import DURATION
 from samplan.people import identity
 from samplan.plans import rules
@@ -648,6 +650,172 @@ def provenance(plan, version: PlanVersion, last_updated) -> dict:
                 "what": {"reference": f"CarePlan/{plan.pk}/_history/{version.number - 1}"},
             }
         ]
+    return resource
+
+
+# --- The evaluation: questionnaires, and answers in aggregate only ---------------------------
+
+# A Samplan QuestionnaireResponse is an aggregate of many answers, never one person's: tagged,
+# with no subject, author or source, and each count in an extension (docs/api.md).
+AGGREGATE_TAG = "urn:samplan:fhir:aggregate"
+ANSWER_COUNT = "urn:samplan:fhir:StructureDefinition:answer-count"
+ANSWER_MEAN = "urn:samplan:fhir:StructureDefinition:answer-mean"
+BY_RESPONDENT = "urn:samplan:fhir:StructureDefinition:answers-by-respondent"
+EVALUATION_PERIOD = "urn:samplan:fhir:StructureDefinition:evaluation-period"
+EVALUATION_UNIT = "urn:samplan:fhir:StructureDefinition:evaluation-unit"
+RESPONDENTS = "urn:samplan:fhir:StructureDefinition:respondents"
+RESPONDENT_CATEGORY = "urn:samplan:fhir:evaluation-respondent"
+DATA_ABSENT = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
+
+
+def questionnaire_resource(version) -> dict:
+    """An instrument version as the Questionnaire its export file holds
+    (samplan.evaluation.fhir), with an id; empty texts left out (FHIR has no empty string)."""
+    exported = evaluation_fhir.questionnaire(version)
+    resource = {
+        "resourceType": "Questionnaire",
+        "id": str(version.pk),
+        "meta": {"lastUpdated": instant(version.created_at)},
+    }
+    resource |= {key: value for key, value in exported.items() if value not in ("", None)}
+    return resource
+
+
+def count_extension(shown, url: str = ANSWER_COUNT) -> dict:
+    """A count as the pages show it: the number, or, for one hidden ("<5": 1 to 4, or hidden
+    so that a 1 to 4 cannot be worked out), data-absent-reason `masked` in its place. The
+    hidden number is never sent."""
+    if isinstance(shown, int) and not isinstance(shown, bool):
+        return {"url": url, "valueInteger": shown}
+    return {"url": DATA_ABSENT, "valueCode": "masked"}
+
+
+def evaluation_response(id_: str, unit, result, start, end) -> dict:
+    """One questionnaire version's answers for the unit's occasions in a period, as figures:
+    per question on a scale the number of answers, the mean, the count of each answer given
+    and (the individual's side) the number and mean per respondent category, each suppressed
+    exactly as the evaluation's page (samplan.evaluation.results). Free text is never sent."""
+    version = result.version
+    items = []
+    for row in result.questions:
+        question = row.question
+        extensions = [count_extension(row.total.display)]
+        if row.total.mean is not None:
+            extensions.append({"url": ANSWER_MEAN, "valueDecimal": row.total.mean})
+        if len(row.by_category) > 1:
+            for code, label, cell in row.by_category:
+                parts = [
+                    {"url": "category", "valueCoding": coding(RESPONDENT_CATEGORY, code, label)},
+                    count_extension(cell.display, "count"),
+                ]
+                if cell.mean is not None:
+                    parts.append({"url": "mean", "valueDecimal": cell.mean})
+                extensions.append({"url": BY_RESPONDENT, "extension": parts})
+        item = {"linkId": question.link_id, "text": question.text_sv, "extension": extensions}
+        answers = []
+        if row.total.distribution:
+            for option, (_label, shown) in zip(
+                question.options, row.total.distribution, strict=True
+            ):
+                if shown == 0:  # an answer nobody gave is no answer
+                    continue
+                answers.append(
+                    {
+                        "extension": [count_extension(shown)],
+                        "valueCoding": {"code": str(option["code"]), "display": option["sv"]},
+                    }
+                )
+        if answers:
+            item["answer"] = answers
+        items.append(item)
+    resource = {
+        "resourceType": "QuestionnaireResponse",
+        "id": id_,
+        "meta": {
+            "tag": [coding(AGGREGATE_TAG, "aggregate", _("Aggregated answers, never one person's"))]
+        },
+        "extension": [
+            {"url": EVALUATION_PERIOD, "valuePeriod": {"start": day(start), "end": day(end)}},
+            {"url": EVALUATION_UNIT, "valueReference": unit_ref(unit)},
+            count_extension(
+                result.answers if result.answers >= SUPPRESS_BELOW else "<5", RESPONDENTS
+            ),
+        ],
+        "questionnaire": (f"{evaluation_fhir.canonical_url(version.instrument)}|{version.version}"),
+        "status": "completed",
+        "authored": day(end),
+    }
+    if items:
+        resource["item"] = items
+    return resource
+
+
+# --- The access log: reads of a plan as AuditEvents ----------------------------------------------
+
+AUDIT_EVENT_TYPE = "http://terminology.hl7.org/CodeSystem/audit-event-type"
+DICOM = "http://dicom.nema.org/resources/ontology/DCM"
+RESTFUL_INTERACTION = "http://hl7.org/fhir/restful-interaction"
+SECURITY_ROLE = "http://terminology.hl7.org/CodeSystem/extra-security-role-type"
+ENTITY_TYPE = "http://terminology.hl7.org/CodeSystem/audit-entity-type"
+OBJECT_ROLE = "http://terminology.hl7.org/CodeSystem/object-role"
+SOURCE_TYPE = "http://terminology.hl7.org/CodeSystem/security-source-type"
+ACCESS_CHANNEL = "urn:samplan:fhir:access-channel"
+
+
+def audit_event(entry, plan) -> dict:
+    """One read of the plan in the access log, after IHE BALP's basic read with a patient: the
+    unit that read it and its organisation, never the staff member (the individual's extract
+    names units; names are the unit manager's log review, docs/security.md)."""
+    through_api = entry.channel == "api"
+    resource = {
+        "resourceType": "AuditEvent",
+        "id": str(entry.pk),
+        "meta": meta(entry.at, plan.person),
+        "contained": [patient(plan.person)],
+    }
+    if through_api:
+        event_type = coding(AUDIT_EVENT_TYPE, "rest", "RESTful Operation")
+        subtypes = [coding(RESTFUL_INTERACTION, "read", "read")]
+        agent_type = coding(DICOM, "110150", "Application")
+    else:
+        event_type = coding(DICOM, "110110", "Patient Record")
+        subtypes = []
+        agent_type = coding(SECURITY_ROLE, "humanuser", "human user")
+    subtypes.append(coding(ACCESS_CHANNEL, entry.channel, entry.get_channel_display()))
+    agents = [{"type": {"coding": [agent_type]}, "who": unit_ref(entry.unit), "requestor": True}]
+    if entry.organization_id:
+        agents.append(
+            {
+                "type": concept(PARTICIPATION, "RESP", _("Responsible organisation")),
+                "who": organization_ref(entry.organization),
+                "requestor": False,
+            }
+        )
+    resource |= {
+        "type": event_type,
+        "subtype": subtypes,
+        "action": "R",
+        "recorded": instant(entry.at),
+        "outcome": "0",
+        "agent": agents,
+        "source": {
+            "site": "Samplan",
+            "observer": {"display": "Samplan"},
+            "type": [coding(SOURCE_TYPE, "4", "Application Server")],
+        },
+        "entity": [
+            {
+                "what": PATIENT,
+                "type": coding(ENTITY_TYPE, "1", "Person"),
+                "role": coding(OBJECT_ROLE, "1", "Patient"),
+            },
+            {
+                "what": careplan_ref(plan),
+                "type": coding(ENTITY_TYPE, "2", "System Object"),
+                "role": coding(OBJECT_ROLE, "4", "Domain Resource"),
+            },
+        ],
+    }
     return resource
 
 

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import Min, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -25,8 +25,14 @@ from ninja.errors import AuthenticationError, AuthorizationError, ValidationErro
 from samplan import policy
 from samplan.api import fhir, problems
 from samplan.api.api import ClientToken, plan_etag, plan_payload
-from samplan.audit.services import AccessLogUnavailable, access_log_record_many
+from samplan.audit.models import AccessLogEntry
+from samplan.audit.services import AccessLogUnavailable, access_log_record_many, plan_reads
+from samplan.core.parsing import parse_id, parse_ids
+from samplan.evaluation.models import InstrumentVersion
+from samplan.evaluation.results import answers_for, evaluation_results
+from samplan.evaluation.services import OPEN_DAYS
 from samplan.people import identity
+from samplan.plans import rules
 from samplan.plans.access import goals_seen, interventions_seen, plans_visible_to
 from samplan.plans.models import (
     Consent,
@@ -62,6 +68,15 @@ SEARCH_PARAMS = {
     "Consent": {"status"},
     "Appointment": {"status"},
     "Provenance": set(),
+}
+# Types not of one plan each: the evaluation (a questionnaire, answers in aggregate only) and
+# the access log's reads of a plan (the end of this module). Read and search only.
+OTHER_TYPES = ("Questionnaire", "QuestionnaireResponse", "AuditEvent")
+PAGING_PARAMS = {"_count", "_offset", "_format", "_total"}
+OTHER_PARAMS = {
+    "Questionnaire": {"_id", "url", "version", "status"} | PAGING_PARAMS,
+    "QuestionnaireResponse": {"_id", "questionnaire", "authored"} | PAGING_PARAMS,
+    "AuditEvent": {"_id", "patient", "entity", "date", "_lastUpdated"} | PAGING_PARAMS,
 }
 INCLUDES = {"CarePlan:goal"}
 JSON_FORMATS = {"json", "application/json", "application/fhir+json"}
@@ -238,26 +253,7 @@ def _moment(raw: str, name: str) -> tuple[datetime.datetime, datetime.datetime]:
 
 def _last_updated_q(request) -> Q:
     """_lastUpdated with the prefixes eq (none), ge, gt, le, lt; repeated for a range."""
-    condition = Q()
-    for raw in request.GET.getlist("_lastUpdated"):
-        prefix, rest = raw[:2], raw[2:]
-        if prefix not in {"eq", "ge", "gt", "le", "lt", "ne", "sa", "eb", "ap"}:
-            prefix, rest = "eq", raw
-        if prefix not in {"eq", "ge", "gt", "le", "lt"}:
-            raise _bad(
-                "_lastUpdated",
-                _("The prefix %(prefix)s is not supported; use eq, ge, gt, le or lt.")
-                % {"prefix": prefix},
-            )
-        start, end = _moment(rest, "_lastUpdated")
-        condition &= {
-            "eq": Q(last_updated__gte=start, last_updated__lt=end),
-            "ge": Q(last_updated__gte=start),
-            "gt": Q(last_updated__gte=end),
-            "le": Q(last_updated__lt=end),
-            "lt": Q(last_updated__lt=start),
-        }[prefix]
-    return condition
+    return _date_q("last_updated", _date_conditions(request, "_lastUpdated"))
 
 
 def _patient_q(raw: str) -> Q:
@@ -301,8 +297,9 @@ def _tokens(request, name: str) -> list[str]:
     return codes
 
 
-def _check_params(request, resource_type: str) -> None:
-    allowed = COMMON_PARAMS | SEARCH_PARAMS[resource_type]
+def _check_params(request, resource_type: str, allowed: set | None = None) -> None:
+    if allowed is None:
+        allowed = COMMON_PARAMS | SEARCH_PARAMS[resource_type]
     for name in request.GET:
         if name not in allowed:
             raise FhirError(
@@ -511,6 +508,8 @@ def metadata(request):
 
 @fhir_api.get("/{resource_type}", url_name="fhir-search", summary="Search")
 def search(request, resource_type: str):
+    if resource_type in OTHER_TYPES:
+        return _search_other(request, resource_type)
     if resource_type not in RESOURCE_TYPES:
         raise _unknown_type(resource_type)
     _check_params(request, resource_type)
@@ -614,6 +613,8 @@ def _unknown_type(resource_type: str) -> FhirError:
 
 @fhir_api.get("/{resource_type}/{resource_id}", url_name="fhir-read", summary="Read")
 def read(request, resource_type: str, resource_id: str):
+    if resource_type in OTHER_TYPES:
+        return _read_other(request, resource_type, resource_id)
     if resource_type not in RESOURCE_TYPES:
         raise _unknown_type(resource_type)
     actor = request.actor
@@ -654,7 +655,7 @@ def _find(request, actor, resource_type: str, resource_id: str):
             raise Http404
         return plan, _one_item(actor, plan, resource_type, key)
     model = {"Consent": Consent, "Appointment": Meeting, "Provenance": PlanVersion}[resource_type]
-    if not resource_id.isdigit() or len(resource_id) > 18:
+    if parse_id(resource_id) is None or resource_id.strip() != resource_id:
         raise Http404
     plan_id = model.objects.filter(pk=int(resource_id)).values_list("plan_id", flat=True).first()
     if plan_id is None:
@@ -677,7 +678,17 @@ PARAM_DOCS = {
     "status": "token",
     "lifecycle-status": "token",
     "category": "token",
+    "url": "uri",
+    "version": "token",
+    "questionnaire": "reference",
+    "authored": "date",
+    "entity": "reference",
+    "date": "date",
 }
+
+
+# Each adds its interactions to the statement (samplan.api.fhir_writes registers the writes).
+CAPABILITY_ADDITIONS: list = []
 
 
 def capability_statement(base_url: str) -> dict:
@@ -694,7 +705,17 @@ def capability_statement(base_url: str) -> dict:
         if resource_type == "CarePlan":
             entry["searchInclude"] = sorted(INCLUDES)
         resources.append(entry)
-    return {
+    for resource_type in OTHER_TYPES:
+        names = sorted(name for name in OTHER_PARAMS[resource_type] if name not in PAGING_PARAMS)
+        resources.append(
+            {
+                "type": resource_type,
+                "documentation": OTHER_DOCS[resource_type](),
+                "interaction": [{"code": "read"}, {"code": "search-type"}],
+                "searchParam": [{"name": name, "type": PARAM_DOCS[name]} for name in names],
+            }
+        )
+    statement = {
         "resourceType": "CapabilityStatement",
         "status": "active",
         "date": timezone.localdate().isoformat(),
@@ -731,3 +752,294 @@ def capability_statement(base_url: str) -> dict:
             }
         ],
     }
+    for addition in CAPABILITY_ADDITIONS:
+        addition(statement, base_url)
+    return statement
+
+
+# --- The evaluation and the access log ----------------------------------------------------------
+
+
+OTHER_DOCS = {
+    "Questionnaire": lambda: _("The evaluation's questionnaires, each version."),
+    "QuestionnaireResponse": lambda: _(
+        "The evaluation's answers for the client's unit, in aggregate only: one per "
+        "questionnaire version and calendar quarter, once the quarter's answers are all in; "
+        "counts from 1 to 4 are never sent. Never one person's answers."
+    ),
+    "AuditEvent": lambda: _(
+        "The reads of a plan the client's unit sees, from the access log: which unit and "
+        "organisation, when and through which channel; never the staff member. Search by "
+        "patient or entity."
+    ),
+}
+
+
+def _search_other(request, resource_type: str):
+    _check_params(request, resource_type, OTHER_PARAMS[resource_type])
+    count = _int_param(request, "_count", PAGE_DEFAULT, PAGE_MAX)
+    offset = _int_param(request, "_offset", 0, OFFSET_MAX)
+    if resource_type == "AuditEvent":
+        resources, total = _audit_events(request, count, offset)
+    else:
+        if resource_type == "Questionnaire":
+            matches = _questionnaires(request)
+        else:
+            matches = _evaluation_responses(request)
+        total = len(matches)
+        resources = [build() for build in matches[offset : offset + count]]
+    links = _links(request, resource_type, offset, count, total)
+    bundle = fhir.searchset(resources, [], total=total, links=links, base_url=_base_url(request))
+    return fhir_response(request, bundle)
+
+
+def _read_other(request, resource_type: str, resource_id: str):
+    if resource_type == "AuditEvent":
+        return fhir_response(request, _audit_event(request, resource_id))
+    if resource_type == "Questionnaire":
+        key = parse_id(resource_id)
+        version = InstrumentVersion.objects.filter(pk=key).first() if key else None
+        if version is None:
+            raise Http404
+        return fhir_response(request, fhir.questionnaire_resource(version))
+    return fhir_response(request, _evaluation_response(request, resource_id))
+
+
+def _date_conditions(request, name: str) -> list[tuple[str, datetime.datetime, datetime.datetime]]:
+    """A date parameter's (prefix, start, end): eq (none), ge, gt, le, lt; repeated: and."""
+    conditions = []
+    for raw in request.GET.getlist(name):
+        prefix, rest = raw[:2], raw[2:]
+        if prefix not in {"eq", "ge", "gt", "le", "lt", "ne", "sa", "eb", "ap"}:
+            prefix, rest = "eq", raw
+        if prefix not in {"eq", "ge", "gt", "le", "lt"}:
+            raise _bad(
+                name,
+                _("The prefix %(prefix)s is not supported; use eq, ge, gt, le or lt.")
+                % {"prefix": prefix},
+            )
+        conditions.append((prefix, *_moment(rest, name)))
+    return conditions
+
+
+def _date_matches(value: datetime.datetime, conditions) -> bool:
+    return all(
+        {
+            "eq": start <= value < end,
+            "ge": value >= start,
+            "gt": value >= end,
+            "le": value < end,
+            "lt": value < start,
+        }[prefix]
+        for prefix, start, end in conditions
+    )
+
+
+def _date_q(field: str, conditions) -> Q:
+    condition = Q()
+    for prefix, start, end in conditions:
+        condition &= {
+            "eq": Q(**{f"{field}__gte": start, f"{field}__lt": end}),
+            "ge": Q(**{f"{field}__gte": start}),
+            "gt": Q(**{f"{field}__gte": end}),
+            "le": Q(**{f"{field}__lt": end}),
+            "lt": Q(**{f"{field}__lt": start}),
+        }[prefix]
+    return condition
+
+
+# Questionnaire: every version of every instrument; no personal data, so no access-log entry.
+
+
+def _questionnaires(request) -> list:
+    versions = InstrumentVersion.objects.select_related("instrument").order_by(
+        "instrument__name", "-created_at", "-pk"
+    )
+    ids = request.GET.get("_id")
+    if ids is not None:
+        versions = versions.filter(pk__in=parse_ids(ids.split(","))[:100])
+    matches = []
+    urls = {raw.partition("|")[0] for raw in request.GET.getlist("url")}
+    numbers = set(_tokens(request, "version"))
+    statuses = set(_tokens(request, "status"))
+    for version in versions:
+        url = fhir.evaluation_fhir.canonical_url(version.instrument)
+        status = "active" if version.in_use else "draft"
+        if (urls and url not in urls) or (numbers and version.version not in numbers):
+            continue
+        if statuses and status not in statuses:
+            continue
+        matches.append(lambda version=version: fhir.questionnaire_resource(version))
+    return matches
+
+
+# QuestionnaireResponse: the evaluation's figures for the client's unit.
+
+
+def _evaluation_unit(request):
+    """The unit whose figures the client reads: its own, under the policy's evaluation.results
+    (rules.reads_evaluation_results, figures_scopes "units"); 404 for anyone else."""
+    actor = request.actor
+    allowed = policy.decide(actor, "evaluation.results", None) is policy.Decision.ALLOW
+    if not allowed or "units" not in rules.figures_scopes(actor.role):
+        raise Http404
+    return actor.unit
+
+
+def _quarter(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    first_month = (day.month - 1) // 3 * 3 + 1
+    start = day.replace(month=first_month, day=1)
+    following = (
+        start.replace(year=start.year + 1, month=1)
+        if first_month == 10
+        else start.replace(month=first_month + 3)
+    )
+    return start, following - datetime.timedelta(days=1)
+
+
+def _quarter_final(end: datetime.date, today: datetime.date) -> bool:
+    """A quarter's figures are served once its answers are all in: an answer belongs to the
+    month its request was made, and a request stays open OPEN_DAYS. Figures that never change
+    cannot be compared from one day to the next to single out a late answer; and the periods
+    are fixed calendar quarters, which never overlap, so no two periods differ by one answer."""
+    return end + datetime.timedelta(days=OPEN_DAYS) < today
+
+
+def _response_id(unit, version, start: datetime.date) -> str:
+    return f"{unit.pk}-{version.pk}-{start.year}-q{(start.month - 1) // 3 + 1}"
+
+
+def _quarter_responses(unit, start, end) -> list:
+    """The quarter's figures, one builder per questionnaire version answered, only for a
+    questionnaire at least five answered (evaluation_results, the page's own figures)."""
+    figures = evaluation_results([unit], start, end)
+    builders = []
+    for section in figures.instruments:
+        if not section.shown:
+            continue
+        for result in section.versions:
+            id_ = _response_id(unit, result.version, start)
+            builders.append(
+                (
+                    id_,
+                    result.version,
+                    lambda id_=id_, result=result: fhir.evaluation_response(
+                        id_, unit, result, start, end
+                    ),
+                )
+            )
+    return builders
+
+
+def _evaluation_responses(request) -> list:
+    unit = _evaluation_unit(request)
+    ids = set(request.GET.get("_id", "").split(",")) - {""} if "_id" in request.GET else None
+    wanted = [raw.split("|") for raw in request.GET.getlist("questionnaire")]
+    authored = _date_conditions(request, "authored")
+    today = timezone.localdate()
+    first = answers_for([unit], datetime.date(1900, 1, 1), today).aggregate(first=Min("month"))
+    if first["first"] is None:
+        return []
+    start, end = _quarter(today)
+    matches = []
+    while end >= first["first"]:
+        if _quarter_final(end, today):
+            moment = timezone.make_aware(datetime.datetime.combine(end, datetime.time()))
+            if _date_matches(moment, authored):
+                for id_, version, build in _quarter_responses(unit, start, end):
+                    url = fhir.evaluation_fhir.canonical_url(version.instrument)
+                    if ids is not None and id_ not in ids:
+                        continue
+                    if wanted and not any(
+                        w[0] == url and (len(w) == 1 or w[1] == version.version) for w in wanted
+                    ):
+                        continue
+                    matches.append(build)
+        start, end = _quarter(start - datetime.timedelta(days=1))
+    return matches
+
+
+def _evaluation_response(request, resource_id: str) -> dict:
+    """One quarter's figures by id (unit-version-year-quarter): the client's own unit only,
+    a quarter whose answers are all in, a questionnaire at least five answered; else 404."""
+    unit = _evaluation_unit(request)
+    parts = resource_id.split("-")
+    if (
+        len(parts) != 4
+        or not all(parse_id(p) is not None for p in parts[:3])
+        or parts[3] not in {"q1", "q2", "q3", "q4"}
+        or int(parts[0]) != unit.pk
+        or not 1900 < int(parts[2]) < 3000
+    ):
+        raise Http404
+    start, end = _quarter(datetime.date(int(parts[2]), (int(parts[3][1]) - 1) * 3 + 1, 1))
+    if not _quarter_final(end, timezone.localdate()):
+        raise Http404
+    for id_, _version, build in _quarter_responses(unit, start, end):
+        if id_ == resource_id:
+            return build()
+    raise Http404
+
+
+# AuditEvent: the reads of a plan the client's unit sees (audit.services.plan_reads).
+
+
+def _entity_ids(raw: str) -> list[uuid.UUID]:
+    """`entity`: a plan as CarePlan/<id> (or its full URL) or the bare id."""
+    head, _slash, value = raw.strip().rstrip("/").rpartition("/")
+    if head and not head.endswith("CarePlan"):
+        raise _bad("entity", _("The entity must be a CarePlan (CarePlan/<id>)."))
+    key = _uuid(value)
+    if key is None:
+        raise _bad("entity", _("%(value)s is not a plan's id.") % {"value": value})
+    return [key]
+
+
+def _audit_events(request, count: int, offset: int) -> tuple[list[dict], int]:
+    if not (request.GET.getlist("patient") or request.GET.getlist("entity")):
+        raise FhirError(
+            400,
+            "required",
+            _("Search AuditEvent by patient or entity (a plan): the log is read one "
+            "individual at a time."),
+            expression="patient",
+        )  # fmt: skip
+    when = _date_q(
+        "at", _date_conditions(request, "date") + _date_conditions(request, "_lastUpdated")
+    )
+    plans = plans_visible_to(request.actor)
+    for raw in request.GET.getlist("patient"):
+        plans = plans.filter(_patient_q(raw))
+    for raw in request.GET.getlist("entity"):
+        plans = plans.filter(pk__in=_entity_ids(raw))
+    found = {str(plan.pk): plan for plan in plans.select_related("person")}
+    if not found:
+        return [], 0
+    entries = plan_reads(found.values()).filter(when)
+    ids = request.GET.get("_id")
+    if ids is not None:
+        entries = entries.filter(pk__in=parse_ids(ids.split(","))[:100])
+    total = entries.count()
+    # Oldest first: the reads this search adds come last, so paging does not shift.
+    page = list(
+        entries.select_related("unit", "organization").order_by("at", "pk")[offset : offset + count]
+    )
+    _log(request, [found[entry.object_id] for entry in page])
+    return [fhir.audit_event(entry, found[entry.object_id]) for entry in page], total
+
+
+def _audit_event(request, resource_id: str) -> dict:
+    """One read, if it is a staff read of a plan the client's unit sees; 404 otherwise."""
+    key = parse_id(resource_id)
+    if key is None:
+        raise Http404
+    entry = AccessLogEntry.objects.filter(pk=key, object_type="plan").only("object_id").first()
+    plan_id = _uuid(entry.object_id) if entry is not None else None
+    if plan_id is None:
+        raise Http404
+    plan = _visible_plan(request, plan_id)
+    entry = plan_reads([plan]).filter(pk=key).select_related("unit", "organization").first()
+    if entry is None:
+        raise Http404
+    _log(request, [plan])
+    return fhir.audit_event(entry, plan)

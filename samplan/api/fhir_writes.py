@@ -24,8 +24,9 @@ from pydantic import ValidationError as PydanticError
 
 from samplan import policy
 from samplan.api import fhir, writes
+from samplan.api import fhir_api as reads
 from samplan.api.api import plan_etag, plan_payload
-from samplan.api.fhir_api import RESOURCE_TYPES, FhirError, fhir_api, fhir_response, outcome, read
+from samplan.api.fhir_api import FhirError, fhir_api, fhir_response, outcome, read
 from samplan.plans import services
 from samplan.plans.models import FollowUp, Intervention, Invitee, Meeting, Plan
 from samplan.plans.rules import OpenPlanExists, RuleViolation
@@ -37,6 +38,7 @@ SOURCE_DETAIL_EXTENSION = EXTENSION + "initiative-source-detail"
 REASON = "urn:samplan:fhir:initiative-reason"
 SOURCE = "urn:samplan:fhir:initiative-source"
 FOLLOW_UP = "$follow-up"
+FOLLOW_UP_DEFINITION = "urn:samplan:fhir:OperationDefinition/CarePlan-follow-up"
 
 # The ServiceRequest.status a client may set -> Intervention.Status (docs/api.md). `draft`
 # is the planned intervention a read shows as active, as every open one.
@@ -178,6 +180,68 @@ def _stale(request, exc: _Stale):
 fhir_api.add_exception_handler(_Stale, _stale)
 
 
+def _served(resource_type: str) -> bool:
+    return resource_type in reads.RESOURCE_TYPES or resource_type in getattr(
+        reads, "OTHER_TYPES", ()
+    )
+
+
+def _unsupported(resource_type: str) -> FhirError:
+    return FhirError(
+        404,
+        "not-supported",
+        _("The resource type %(type)s is not supported.") % {"type": resource_type},
+    )
+
+
+def capabilities(statement: dict, base_url: str) -> None:
+    """The writes in the CapabilityStatement: create, patch and the $follow-up operation."""
+    rest = statement["rest"][0]
+    rest["documentation"] += " " + _(
+        "Writes (the scope write, If-Match with the plan's version): an initiative as a "
+        "CarePlan create, a follow-up with CarePlan/{id}/$follow-up, an intervention's status "
+        "with a JSON Patch of its ServiceRequest, the unit's answer to an invitation as an "
+        "AppointmentResponse create."
+    )
+    by_type = {entry["type"]: entry for entry in rest["resource"]}
+    care_plan = by_type["CarePlan"]
+    care_plan["interaction"].append({"code": "create"})
+    care_plan["conditionalCreate"] = False
+    care_plan["operation"] = [
+        {
+            "name": "follow-up",
+            "definition": FOLLOW_UP_DEFINITION,
+            "documentation": _(
+                "POST CarePlan/{id}/$follow-up with Parameters: how_it_went, "
+                "helped_hindered, continue_interventions, closing_text, child_view "
+                "(valueString), coordination_needed (valueBoolean), decision (valueCode: "
+                "continue, revise, close), next_follow_up (valueDate), closing_reason "
+                "(valueCode). A Samplan operation; see docs/api.md."
+            ),
+        }
+    ]
+    by_type["ServiceRequest"]["interaction"].append({"code": "patch"})
+    by_type["ServiceRequest"]["documentation"] = _(
+        "The responsible unit patches status (draft, active, completed, revoked) and may add "
+        "a note; nothing else."
+    )
+    rest["resource"].append(
+        {
+            "type": "AppointmentResponse",
+            "documentation": _(
+                "The client's unit answers its invitation to an Appointment: accepted, or "
+                "declined with a comment. Not read back: the answer is the unit's "
+                "participant status in the Appointment."
+            ),
+            "interaction": [{"code": "create"}],
+        }
+    )
+    statement["patchFormat"] = ["application/json-patch+json"]
+
+
+reads.CAPABILITY_ADDITIONS.append(capabilities)
+
+
 # --- Create: an initiative (CarePlan) and an invitation's answer (AppointmentResponse) ----------
 
 
@@ -187,17 +251,13 @@ def create(request, resource_type: str):
         return _initiative(request)
     if resource_type == "AppointmentResponse":
         return _invitation_answer(request)
-    if resource_type in RESOURCE_TYPES:
+    if _served(resource_type):
         raise FhirError(
             405,
             "not-supported",
             _("A %(type)s cannot be created here.") % {"type": resource_type},
         )
-    raise FhirError(
-        404,
-        "not-supported",
-        _("The resource type %(type)s is not supported.") % {"type": resource_type},
-    )
+    raise _unsupported(resource_type)
 
 
 def _initiative(request):
@@ -252,10 +312,10 @@ def _initiative(request):
             reason_text=body.get("description", ""),
         )
     except OpenPlanExists as known:
-        refused = outcome(request, 409, "duplicate", str(known.message))
-        refused["Content-Location"] = f"CarePlan/{known.plan.pk}"
-        body = json.loads(refused.content)
-        body["issue"][0]["expression"] = [f"CarePlan/{known.plan.pk}"]
+        # As REST's 409: the open SIP the unit sees is named (expression), nothing started.
+        body = fhir.operation_outcome(
+            "duplicate", str(known.message), expression=f"CarePlan/{known.plan.pk}"
+        )
         return fhir_response(request, body, 409)
     except RuleViolation as refused:
         raise _refused(refused) from None
@@ -370,12 +430,8 @@ def patch(request, resource_type: str, resource_id: str):
     """The responsible unit reports its intervention's status and a note:
     services.intervention_progress, as POST /api/v1/plans/{id}/interventions/{uid}/status."""
     if resource_type != "ServiceRequest":
-        if resource_type not in RESOURCE_TYPES:
-            raise FhirError(
-                404,
-                "not-supported",
-                _("The resource type %(type)s is not supported.") % {"type": resource_type},
-            )
+        if not _served(resource_type):
+            raise _unsupported(resource_type)
         raise FhirError(
             405,
             "not-supported",

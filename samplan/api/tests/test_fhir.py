@@ -9,10 +9,13 @@ import pytest
 from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
 
-from samplan.api import fhir_api
+from samplan import policy
+from samplan.api import fhir, fhir_api
 from samplan.api.tests.helpers import RecordSystem
 from samplan.audit.models import AccessLogEntry
-from samplan.audit.services import AccessLogUnavailable
+from samplan.audit.services import AccessLogUnavailable, access_log_append
+from samplan.evaluation import default
+from samplan.evaluation.models import EvaluationAnswer, InstrumentVersion
 from samplan.plans.models import ConsentLimit, Goal, Intervention, Plan, Topic
 from samplan.testing.cast import fresh, make_person
 from samplan.testing.world import record_results
@@ -51,6 +54,14 @@ def get(client, system, token, path, **headers):
 def valid(body: dict) -> dict:
     get_fhir_model_class(body["resourceType"]).model_validate(body)
     return body
+
+
+def without_version(resource: dict) -> dict:
+    """A read carries the plan's version (meta.versionId, its ETag); a search entry does not."""
+    found = dict(resource.get("meta", {}))
+    found.pop("versionId", None)
+    rest = {key: value for key, value in resource.items() if key != "meta"}
+    return rest | ({"meta": found} if found else {})
 
 
 def api_log():
@@ -183,6 +194,15 @@ def test_search_filters_and_pages(client, system, token, sip, active_plan, other
         ("Patient", 404, "not-supported"),
         ("Patient/123", 404, "not-supported"),
         ("CarePlan/x/_history/1", 404, "not-supported"),
+        ("Consent/²", 404, "not-found"),
+        ("Questionnaire/²", 404, "not-found"),
+        ("QuestionnaireResponse/1-2-²-q1", 404, "not-found"),
+        ("AuditEvent/²", 404, "not-found"),
+        ("Questionnaire?patient=19811218-9876", 400, "not-supported"),
+        ("QuestionnaireResponse?authored=yesterday", 400, "invalid"),
+        ("AuditEvent?entity=CarePlan/x", 400, "invalid"),
+        ("AuditEvent?patient=19811218-9876&date=ne2026-01-01", 400, "invalid"),
+        ("AuditEvent?patient=19811218-9876&agent=x", 400, "not-supported"),
     ],
 )
 def test_errors_are_operation_outcomes(client, system, token, path, status, code):
@@ -260,6 +280,9 @@ def test_every_resource_the_api_returns_is_valid_fhir(client, sip, primary_care)
                 item.goals.add(goal)
         plans.append(plan)
     Plan.objects.filter(pk=plans[3].pk).update(closing_reason="")
+    version = evaluation_version()
+    for n in range(12):
+        evaluation_answer(version, primary_care, helps=str(n % 5 + 1), category=CATEGORIES[n % 3])
     system = RecordSystem(primary_care)
     token = system.token(client)
     validated, invalid = 0, []
@@ -291,10 +314,32 @@ def test_every_resource_the_api_returns_is_valid_fhir(client, sip, primary_care)
                         HTTP_AUTHORIZATION=f"Bearer {token}",
                     )
                     assert read.status_code == 200, read.content[:300]
-                    assert read.json() == resource
+                    assert without_version(read.json()) == resource
                     check(read.json())
             following = [x["url"] for x in bundle["link"] if x["relation"] == "next"]
             path = following[0].replace("http://testserver", "") if following else None
+    for kind in ("Questionnaire", "QuestionnaireResponse"):
+        bundle = get(client, system, token, f"{kind}?_count=100").json()
+        check(bundle)
+        assert bundle["total"] >= 1, kind
+        for entry in bundle["entry"]:
+            check(entry["resource"])
+            read = get(client, system, token, f"{kind}/{entry['resource']['id']}")
+            assert read.json() == entry["resource"]
+            check(read.json())
+    audited = 0
+    for plan in plans:
+        bundle = get(client, system, token, f"AuditEvent?entity=CarePlan/{plan.pk}&_count=100")
+        bundle = bundle.json()
+        check(bundle)
+        for number, entry in enumerate(bundle.get("entry", [])):
+            audited += 1
+            check(entry["resource"])
+            if number == 0:  # one read a plan: the reads are many, the mapping one
+                read = get(client, system, token, f"AuditEvent/{entry['resource']['id']}")
+                assert read.json() == entry["resource"]
+                check(read.json())
+    assert audited >= 20
     check(get(client, system, token, "metadata").json())
     record_results("fhir", cases=validated, mismatches=len(invalid))
     assert not invalid, "\n".join(invalid[:20])
@@ -345,3 +390,234 @@ def test_no_data_when_the_access_log_cannot_be_written(
     assert response.status_code == 503
     assert valid(response.json())["issue"][0]["code"] == "transient"
     assert "Eva" not in response.content.decode()
+
+
+# --- The evaluation: the questionnaire, and answers in aggregate only ---------------------------
+
+
+# A month whose calendar quarter's answers are all in (its requests have expired).
+CLOSED_MONTH = (timezone.localdate() - datetime.timedelta(days=200)).replace(day=1)
+CATEGORIES = ("individual", "guardian", "relative")
+
+
+def evaluation_version() -> InstrumentVersion:
+    from django.apps import apps
+
+    default.install(apps)
+    return InstrumentVersion.objects.get(instrument__code="samplan-sip-evaluation", version="1")
+
+
+def evaluation_answer(version, unit, *, helps="5", month=CLOSED_MONTH, category="individual",
+                      **extra):  # fmt: skip
+    made = EvaluationAnswer.objects.create(
+        version=version,
+        occasion="follow_up",
+        category=category,
+        month=month,
+        answers={"sip_helps": helps, **extra},
+    )
+    made.units.set([unit])
+    return made
+
+
+def counts(resource) -> list:
+    """Every count the resource sends (answer-count and the per-category count), and the
+    number of masked ones."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("url") in {fhir.ANSWER_COUNT, "count", fhir.RESPONDENTS}:
+                found.append(node.get("valueInteger"))
+            if node.get("url") == fhir.DATA_ABSENT:
+                found.append("masked")
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(resource)
+    return found
+
+
+def helps_item(resource) -> dict:
+    return next(item for item in resource["item"] if item["linkId"] == "sip_helps")
+
+
+def test_the_questionnaire_is_served_as_its_export_file_holds_it(client, system, token):
+    version = evaluation_version()
+    bundle = get(client, system, token, "Questionnaire").json()
+    ids = {entry["resource"]["id"] for entry in bundle["entry"]}
+    assert str(version.pk) in ids
+    resource = valid(get(client, system, token, f"Questionnaire/{version.pk}").json())
+    assert resource["url"] == "urn:samplan:questionnaire:samplan-sip-evaluation"
+    assert any(item["linkId"] == "sip_helps" for item in resource["item"])
+    url = get(client, system, token, f"Questionnaire?url={resource['url']}&version=1").json()
+    assert [e["resource"]["id"] for e in url["entry"]] == [str(version.pk)]
+    assert get(client, system, token, "Questionnaire/999999").status_code == 404
+    assert not api_log().exists()  # no personal data: nothing to log
+
+
+def test_four_answers_give_no_figures_and_five_give_suppressed_ones(
+    client, system, token, primary_care, needs_assessment
+):
+    version = evaluation_version()
+    for helps in ("5", "5", "5", "4"):
+        evaluation_answer(version, primary_care, helps=helps)
+    for _n in range(20):  # another unit's answers never count for this one
+        evaluation_answer(version, needs_assessment, helps="1")
+    assert get(client, system, token, "QuestionnaireResponse").json()["total"] == 0
+
+    evaluation_answer(version, primary_care, helps="1", sip_comment="Bara jag skrev detta")
+    bundle = get(client, system, token, "QuestionnaireResponse").json()
+    assert bundle["total"] == 1
+    resource = valid(bundle["entry"][0]["resource"])
+    assert resource["meta"]["tag"][0]["code"] == "aggregate"
+    assert "subject" not in resource and "author" not in resource and "source" not in resource
+    item = helps_item(resource)
+    assert item["extension"][0] == {"url": fhir.ANSWER_COUNT, "valueInteger": 5}
+    # "5" three times, "4" once, "1" once: every count of the distribution is 1 to 4, hidden.
+    assert {a["valueCoding"]["code"] for a in item["answer"]} == {"5", "4", "1"}
+    assert all(a["extension"] == [{"url": fhir.DATA_ABSENT, "valueCode": "masked"}]
+               for a in item["answer"])  # fmt: skip
+    # No count from 1 to 4 anywhere, and no free text.
+    assert not [n for n in counts(resource) if isinstance(n, int) and 0 < n < 5]
+    assert "Bara jag" not in str(resource)
+    assert not api_log().exists()
+    read = get(client, system, token, f"QuestionnaireResponse/{resource['id']}")
+    assert read.json() == resource
+
+
+def test_one_persons_answer_is_never_told_apart(client, system, token, primary_care):
+    """Ten agree, one does not: the one is hidden, and so is a second count (the total minus
+    the shown counts would give it); the quarter not yet complete is not served at all."""
+    version = evaluation_version()
+    for _n in range(10):
+        evaluation_answer(version, primary_care, helps="5")
+    evaluation_answer(version, primary_care, helps="1", category="relative")
+    resource = get(client, system, token, "QuestionnaireResponse").json()["entry"][0]["resource"]
+    item = helps_item(resource)
+    shown = {a["valueCoding"]["code"]: a["extension"][0] for a in item["answer"]}
+    assert shown["1"] == {"url": fhir.DATA_ABSENT, "valueCode": "masked"}
+    assert shown["5"] == {"url": fhir.DATA_ABSENT, "valueCode": "masked"}  # the second one
+    by_category = {
+        part["valueCoding"]["code"]: ext["extension"]
+        for ext in item["extension"]
+        if ext["url"] == fhir.BY_RESPONDENT
+        for part in ext["extension"]
+        if part["url"] == "category"
+    }
+    assert {"url": fhir.DATA_ABSENT, "valueCode": "masked"} in by_category["relative"]
+    assert not [n for n in counts(resource) if isinstance(n, int) and 0 < n < 5]
+
+    # This quarter's answers are not all in yet: not served, whatever their number.
+    today = timezone.localdate()
+    for _n in range(6):
+        evaluation_answer(version, primary_care, helps="3", month=today.replace(day=1))
+    ids = {e["resource"]["id"] for e in get(client, system, token, "QuestionnaireResponse")
+           .json()["entry"]}  # fmt: skip
+    quarter = f"{today.year}-q{(today.month - 1) // 3 + 1}"
+    assert not any(id_.endswith(quarter) for id_ in ids)
+    this = f"{primary_care.pk}-{version.pk}-{quarter}"
+    assert get(client, system, token, f"QuestionnaireResponse/{this}").status_code == 404
+
+
+def test_another_units_figures_are_a_404(client, system, token, needs_assessment, primary_care):
+    version = evaluation_version()
+    for _n in range(6):
+        evaluation_answer(version, needs_assessment)
+    quarter = f"{CLOSED_MONTH.year}-q{(CLOSED_MONTH.month - 1) // 3 + 1}"
+    other = f"{needs_assessment.pk}-{version.pk}-{quarter}"
+    assert get(client, system, token, f"QuestionnaireResponse/{other}").status_code == 404
+    for bad in ("x", "1-2-3", f"{primary_care.pk}-{version.pk}-{quarter}"):
+        assert get(client, system, token, f"QuestionnaireResponse/{bad}").status_code == 404
+
+
+def test_a_record_system_reads_its_own_units_evaluation_results_and_no_other_figures(
+    primary_care, bob
+):
+    """The policy's one addition: the role system reads evaluation.results (its own unit,
+    figures_scopes "units"), and no other figures; a caseworker none."""
+    system = RecordSystem(primary_care)
+    actor = policy.Staff(user=system.client.user, unit=primary_care, role="system")
+    assert policy.decide(actor, "evaluation.results", None) is policy.Decision.ALLOW
+    assert policy.decide(actor, "statistics.view", None) is policy.Decision.NOT_FOUND
+    assert policy.decide(actor, "deviation.learn", None) is policy.Decision.NOT_FOUND
+    caseworker = policy.Staff(user=bob, unit=primary_care, role="caseworker")
+    assert policy.decide(caseworker, "evaluation.results", None) is policy.Decision.NOT_FOUND
+
+
+# --- AuditEvent: the reads of a plan ------------------------------------------------------------
+
+
+def read_by(plan, unit, user, *, channel="web", object_type="plan", obj_id=None):
+    entry = AccessLogEntry(
+        action="plans:detail",
+        user=user,
+        unit=unit,
+        organization=unit.organization if unit else None,
+        person=plan.person,
+        object_type=object_type,
+        object_id=obj_id or str(plan.pk),
+        channel=channel,
+    )
+    access_log_append([entry])
+    return entry
+
+
+def test_the_reads_of_a_plan_are_audit_events_naming_units_never_staff(
+    client, system, token, active_plan, needs_assessment, alice
+):
+    plan = fresh(active_plan)
+    web = read_by(plan, needs_assessment, alice)
+    own = read_by(plan, None, None, channel="citizen")  # the individual in Min SIP
+    other = read_by(plan, needs_assessment, alice, object_type="admission", obj_id="7")
+    bundle = get(client, system, token, f"AuditEvent?patient={plan.person.identity_number}")
+    bundle = bundle.json()
+    ids = [entry["resource"]["id"] for entry in bundle["entry"]]
+    assert ids == [str(web.pk)]
+    assert str(own.pk) not in ids and str(other.pk) not in ids
+    event = valid(bundle["entry"][0]["resource"])
+    assert event["agent"][0]["who"]["display"] == needs_assessment.name
+    assert event["entity"][1]["what"] == {"reference": f"CarePlan/{plan.pk}"}
+    assert alice.get_full_name() not in str(event) and "alice" not in str(event)
+    # The search was itself a read of the plan, logged before the answer; the next search
+    # lists it, as the API's read, oldest first.
+    assert [(e.action, e.object_id) for e in api_log()] == [("fhir:fhir-search", str(plan.pk))]
+    again = get(client, system, token, f"AuditEvent?entity=CarePlan/{plan.pk}").json()
+    assert again["total"] == 2
+    latest = valid(again["entry"][1]["resource"])
+    assert latest["type"]["code"] == "rest" and latest["subtype"][0]["code"] == "read"
+    assert latest["agent"][0]["who"]["display"] == system.client.unit.name
+    read = get(client, system, token, f"AuditEvent/{web.pk}")
+    assert read.json() == event
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    dated = get(client, system, token, f"AuditEvent?entity={plan.pk}&date=ge{tomorrow}").json()
+    assert dated["total"] == 0
+    for path in (f"AuditEvent/{own.pk}", f"AuditEvent/{other.pk}", "AuditEvent/x"):
+        assert get(client, system, token, path).status_code == 404
+
+
+def test_the_reads_of_a_plan_the_unit_does_not_see_are_a_404(
+    client, system, token, other_plan, needs_assessment, alice
+):
+    entry = read_by(fresh(other_plan), needs_assessment, alice)
+    assert get(client, system, token, f"AuditEvent/{entry.pk}").status_code == 404
+    bundle = get(client, system, token, f"AuditEvent?entity=CarePlan/{other_plan.pk}").json()
+    assert bundle["total"] == 0
+    person = fresh(other_plan).person
+    assert get(client, system, token, f"AuditEvent?patient={person.pk}").json()["total"] == 0
+    assert not api_log().exists()
+    response = get(client, system, token, "AuditEvent")
+    assert response.status_code == 400 and response.json()["issue"][0]["code"] == "required"
+    response = get(client, system, token, "AuditEvent?entity=Goal/1")
+    assert response.status_code == 400
+
+
+def test_the_capability_statement_lists_the_evaluation_and_the_access_log(client, system, token):
+    body = valid(get(client, system, token, "metadata").json())
+    types = {entry["type"]: entry for entry in body["rest"][0]["resource"]}
+    assert {"Questionnaire", "QuestionnaireResponse", "AuditEvent"} <= set(types)
+    names = {p["name"] for p in types["AuditEvent"]["searchParam"]}
+    assert {"patient", "entity", "date"} <= names

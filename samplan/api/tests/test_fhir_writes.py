@@ -116,7 +116,9 @@ def test_a_record_system_starts_an_initiative_follows_up_and_is_refused_a_stale_
     assert started.actor_id == system.client.user_id
 
     # The same initiative again: the open SIP is named, nothing new is started.
-    again = outcome(send(client, "POST", "CarePlan", token, initiative(person.identity_number)), 409)
+    again = outcome(
+        send(client, "POST", "CarePlan", token, initiative(person.identity_number)), 409
+    )
     assert again["issue"][0]["code"] == "duplicate"
     assert again["issue"][0]["expression"] == [f"CarePlan/{plan['id']}"]
     assert Plan.objects.filter(person=person).count() == 1
@@ -148,9 +150,9 @@ def test_a_record_system_starts_an_initiative_follows_up_and_is_refused_a_stale_
 
     back = client.get(f"{BASE}/CarePlan/{established.pk}", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert back["ETag"] == recorded["ETag"]
-    assert fresh(established).next_follow_up.isoformat() == follow_up()["parameter"][-1][
-        "valueDate"
-    ]
+    assert (
+        fresh(established).next_follow_up.isoformat() == follow_up()["parameter"][-1]["valueDate"]
+    )
     reads = AccessLogEntry.objects.filter(channel=AccessLogEntry.Channel.API)
     assert {e.user_id for e in reads} == {system.client.user_id}
     # The 201, the reads and the 200 hold plan data: each a logged read; refusals none.
@@ -203,14 +205,20 @@ def test_the_subject_may_be_an_identifier_and_must_be_registered(client, token):
         ("[]", 400, FHIR),
         ({"resourceType": "Goal"}, 400, FHIR),
         ({"resourceType": "CarePlan", "status": "draft"}, 400, FHIR),  # no intent, subject
-        ({"resourceType": "CarePlan", "status": "nonsense", "intent": "proposal",
-          "subject": {"reference": "#p"}}, 422, FHIR),  # fmt: skip
+        (
+            {
+                "resourceType": "CarePlan",
+                "status": "nonsense",
+                "intent": "proposal",
+                "subject": {"reference": "#p"},
+            },
+            422,
+            FHIR,
+        ),  # fmt: skip
         ("\xff", 400, "application/octet-stream"),
     ],
 )
-def test_bad_input_is_an_operation_outcome_never_a_500(
-    client, token, body, status, content_type
-):
+def test_bad_input_is_an_operation_outcome_never_a_500(client, token, body, status, content_type):
     outcome(send(client, "POST", "CarePlan", token, body, content_type=content_type), status)
     assert not Plan.objects.exists()
 
@@ -224,18 +232,17 @@ def test_bad_codes_and_an_active_careplan_are_refused(client, token):
     ] == ["CarePlan.status"]
     reason = initiative(number)
     reason["extension"][0]["valueCoding"]["code"] = "boredom"
-    assert outcome(send(client, "POST", "CarePlan", token, reason), 422)["issue"][0][
-        "code"
-    ] == "code-invalid"
+    assert (
+        outcome(send(client, "POST", "CarePlan", token, reason), 422)["issue"][0]["code"]
+        == "code-invalid"
+    )
     category = initiative(number, category=[{"coding": [{"system": "x", "code": "y"}]}])
     outcome(send(client, "POST", "CarePlan", token, category), 422)
     assert not Plan.objects.exists()
 
 
 def test_english_on_request(client, token):
-    body = outcome(
-        send(client, "POST", "CarePlan", token, "{", HTTP_ACCEPT_LANGUAGE="en"), 400
-    )
+    body = outcome(send(client, "POST", "CarePlan", token, "{", HTTP_ACCEPT_LANGUAGE="en"), 400)
     assert body["issue"][0]["details"]["text"] == "The body is not valid JSON."
 
 
@@ -248,8 +255,11 @@ def test_a_read_only_client_may_not_write(client, primary_care, sip):
     for method, path, body in (
         ("POST", "CarePlan", initiative(fresh(plan).person.identity_number)),
         ("POST", f"CarePlan/{plan.pk}/$follow-up", follow_up()),
-        ("PATCH", f"ServiceRequest/{item.uid}", [{"op": "replace", "path": "/status",
-                                                   "value": "active"}]),  # fmt: skip
+        (
+            "PATCH",
+            f"ServiceRequest/{item.uid}",
+            [{"op": "replace", "path": "/status", "value": "active"}],
+        ),  # fmt: skip
         ("POST", "AppointmentResponse", answer(meeting.pk, "accepted")),
     ):
         response = send(client, method, path, token, body, HTTP_IF_MATCH="*")
@@ -267,8 +277,11 @@ def test_a_unit_that_does_not_take_part_cannot_write_and_learns_nothing(client, 
     meeting = plan.meetings.first()
     for method, path, body in (
         ("POST", f"CarePlan/{plan.pk}/$follow-up", follow_up()),
-        ("PATCH", f"ServiceRequest/{item.uid}", [{"op": "replace", "path": "/status",
-                                                   "value": "active"}]),  # fmt: skip
+        (
+            "PATCH",
+            f"ServiceRequest/{item.uid}",
+            [{"op": "replace", "path": "/status", "value": "active"}],
+        ),  # fmt: skip
         ("POST", "AppointmentResponse", answer(meeting.pk, "accepted")),
     ):
         response = send(client, method, path, token, body, HTTP_IF_MATCH="*")
@@ -324,9 +337,7 @@ def answer(meeting_id: int, status: str, comment: str = "") -> dict:
     return body | ({"comment": comment} if comment else {})
 
 
-def test_the_unit_answers_its_invitation_with_an_appointment_response(
-    client, system, token, sip
-):
+def test_the_unit_answers_its_invitation_with_an_appointment_response(client, system, token, sip):
     plan = sip.to("invited")
     meeting = plan.meetings.get()
     read = client.get(f"{BASE}/Appointment/{meeting.pk}", HTTP_AUTHORIZATION=f"Bearer {token}")
@@ -384,5 +395,19 @@ def test_a_method_or_type_not_served_is_an_operation_outcome(client, token, sip)
         ("PATCH", f"Observation/{plan.pk}", 404),
         ("DELETE", "CarePlan", 405),
     ):
-        body = outcome(send(client, method, path, token, {}), status)
-        assert body["issue"][0]["code"] == "not-supported", (method, path)
+        response = send(client, method, path, token, {})
+        assert outcome(response, status)["issue"][0]["code"] == "not-supported", (method, path)
+        if method == "PUT":
+            assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "PATCH"}
+
+
+def test_the_capability_statement_lists_the_writes(client, token):
+    response = client.get(f"{BASE}/metadata", HTTP_AUTHORIZATION=f"Bearer {token}")
+    statement = valid(response.json())
+    rest = statement["rest"][0]
+    by_type = {entry["type"]: entry for entry in rest["resource"]}
+    assert {"code": "create"} in by_type["CarePlan"]["interaction"]
+    assert by_type["CarePlan"]["operation"][0]["name"] == "follow-up"
+    assert {"code": "patch"} in by_type["ServiceRequest"]["interaction"]
+    assert by_type["AppointmentResponse"]["interaction"] == [{"code": "create"}]
+    assert statement["patchFormat"] == ["application/json-patch+json"]
