@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "samplan.statistics",
     "samplan.demo",
     "samplan.api",
+    "samplan.ops",
     "samplan.core.apps.SamplanAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "samplan.core.metrics.RequestMetricsMiddleware",  # first: times the whole request
     "django.middleware.security.SecurityMiddleware",
     "samplan.core.logging.RequestValuesMiddleware",  # the log filter redacts what was sent
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -241,6 +243,11 @@ PERIODIC_TASKS = [
     "samplan.api.tasks.api_prune",
 ]
 NOTIFICATIONS_SWEEP_SECONDS = int(env("NOTIFICATIONS_SWEEP_SECONDS", "60"))
+# Monitoring (docs/operations.md): /health turns red when the oldest e-mail due has waited
+# longer than this; /metrics needs this bearer token when set (and is 404 in production
+# without one).
+HEALTH_OUTBOX_MAX_AGE_SECONDS = int(env("HEALTH_OUTBOX_MAX_AGE_SECONDS", "900"))
+METRICS_TOKEN = env("METRICS_TOKEN", "")
 NOTIFICATIONS_SEND_LEASE_SECONDS = int(env("NOTIFICATIONS_SEND_LEASE_SECONDS", "300"))
 NOTIFICATIONS_RETRY_BASE_SECONDS = int(env("NOTIFICATIONS_RETRY_BASE_SECONDS", "60"))
 NOTIFICATIONS_RETRY_MAX_SECONDS = int(env("NOTIFICATIONS_RETRY_MAX_SECONDS", "3600"))

@@ -22,6 +22,7 @@ urlpatterns = [
     path("statistik/", include("samplan.statistics.urls")),
     path("inkorg/", include("samplan.notifications.urls")),
     path("api/", include("samplan.api.urls")),  # record systems (docs/api.md)
+    path("", include("samplan.ops.urls")),  # /health and /metrics (docs/operations.md)
     path("sprak/", policy.public(login_not_required(set_language)), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from samplan.audit import chain
 from samplan.audit.models import AccessLogEntry, AccessLogHead, AccessLogVolume, SecurityEvent
+from samplan.core.metrics import ACCESS_LOG_FAILURES
 
 logger = logging.getLogger(__name__)
 
@@ -171,6 +172,7 @@ def access_log_append(entries: list[AccessLogEntry], *, at: datetime.datetime | 
             _last_id_of_connection(),
             exc_info=True,
         )
+        ACCESS_LOG_FAILURES.inc()
         raise AccessLogUnavailable from error
     return entries
 
@@ -342,6 +344,7 @@ def _head_bootstrap() -> None:
     the head was removed: appending would hide it, so the log stops (fail closed)."""
     if AccessLogEntry.objects.exists():
         logger.error("The access log has entries but no chain head; run verify_access_log.")
+        ACCESS_LOG_FAILURES.inc()
         raise AccessLogUnavailable
     with transaction.atomic():
         AccessLogHead.objects.get_or_create(pk=AccessLogHead.SINGLETON)

@@ -198,3 +198,14 @@ class MeetingCalendar(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting_id}: {self.method} {self.sequence}"
+
+
+class Heartbeat(models.Model):
+    """The last time a part of the background work ran (`worker`: the worker's sweep, every
+    minute), for the health check (`/health`): a stopped worker is seen within minutes."""
+
+    name = models.CharField(max_length=40, unique=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.at}"

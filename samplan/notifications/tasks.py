@@ -10,6 +10,7 @@ from samplan.core.once import submissions_forget
 from samplan.deviations.services import deviations_escalate_due
 from samplan.notifications import delivery, reminders
 from samplan.notifications.delivery import deliver_notification  # noqa: F401 - the worker's task
+from samplan.notifications.models import Heartbeat
 
 FINISHED_TASKS_KEPT = datetime.timedelta(days=7)
 REMINDER_SCAN_SECONDS = 10 * 60  # reminders are about days; the scan reads every open plan
@@ -22,6 +23,7 @@ def sweep_and_remind() -> dict:
     than a week (the outbox keeps the record), move collaboration failures past the days of
     their step up the escalation ladder, and forget the once-only tokens of forms sent more
     than a day ago."""
+    Heartbeat.objects.update_or_create(name="worker", defaults={"at": timezone.now()})
     result = {"requeued": delivery.notifications_sweep()}
     if cache.add("samplan.notifications:reminder-scan", True, timeout=REMINDER_SCAN_SECONDS):
         result["reminders"] = len(reminders.reminders_send())

@@ -82,8 +82,10 @@ def test_the_public_routes_are_only_login_health_and_language():
         "api/v1/docs",
         "api/v1/openapi.json",
         "halsa/",
+        "health",  # monitoring: the worker and the outbox too (no data)
         "konto/fortsatt-inloggad/",  # keep-alive: staff and Min SIP; refused without a session
         "konto/logga-in/",
+        "metrics",  # Prometheus: figures only, behind METRICS_TOKEN in production
         "min-sip/logga-in/",
         "min-sip/logga-in/callback/",
         "min-sip/logga-in/demo/",
