@@ -85,6 +85,13 @@ def test_every_client_on_every_plan_and_endpoint_agrees_with_the_table(db):
                 f"GET {path}",
                 plan_facts,
             )
+            tally.check(
+                {ALLOW if view == ALLOW else NOT_FOUND},
+                http.get(f"/api/fhir/R4/CarePlan/{pk}", **auth).status_code,
+                who,
+                f"GET /api/fhir/R4/CarePlan/{pk}",
+                plan_facts,
+            )
             edit = oracle(actor, "plan.edit", plan_facts)
             with transaction.atomic():
                 status = http.post(

@@ -358,8 +358,8 @@ def pages(ids: dict, closed_plan_id) -> tuple[dict, list[str]]:
     found, unfillable = {}, []
     for route, namespace, name, view in url_patterns():
         key = f"{namespace}:{name}" if namespace else name
-        # The API (samplan.api) answers bearer tokens, not the pages' session.
-        if namespace in {"admin", "api"} or policy.is_public(view) or key in NEVER_GET:
+        # The APIs (samplan.api: REST and FHIR) answer bearer tokens, not the pages' session.
+        if namespace in {"admin", "api", "fhir"} or policy.is_public(view) or key in NEVER_GET:
             continue
         read = (policy.route_actions(view) or ("", ""))[0]
         names = [m["name"] for m in PARAMETER_RE.finditer(route)]
