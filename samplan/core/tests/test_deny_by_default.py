@@ -22,8 +22,21 @@ PUBLIC = {
     "api:openapi-view",
 }
 # The API's operations authenticate with a bearer token, not the login: without one they
-# answer 401 with a problem (application/problem+json), never data and never a login page.
-BEARER = {"api:plans", "api:plan"}
+# answer 401 with a problem (application/problem+json; FHIR: an OperationOutcome,
+# application/fhir+json), never data and never a login page.
+BEARER = {"api:plans", "api:plan", "api:careplans"}
+FHIR_BEARER = {
+    "fhir:fhir-metadata",
+    "fhir:fhir-search",
+    "fhir:fhir-create",
+    "fhir:fhir-read",
+    "fhir:fhir-patch",
+    "fhir:fhir-other",
+    "fhir:fhir-operation",
+}
+# Monitoring (docs/operations.md): figures about the system, never about a person; /health is
+# 503 here (no worker has swept in the test database). Any other /api/ path: a 404 problem.
+MONITORING = {"ops:health": {200, 503}, "ops:metrics": {200}, "api_unknown": {404}}
 
 
 def walk(patterns, prefix="", namespace=""):
@@ -58,9 +71,14 @@ def test_an_anonymous_request_to_any_page_is_sent_to_login(client, route, name):
         return
     if response.status_code == 405:
         return  # a POST-only route refuses a GET before anything else
-    if name in BEARER:
+    if name in BEARER or name in FHIR_BEARER:
         assert response.status_code == 401, f"{path} ({name}) answered {response.status_code}"
-        assert response["Content-Type"] == "application/problem+json"
+        expected = "application/problem+json" if name in BEARER else "application/fhir+json"
+        assert response["Content-Type"].split(";")[0] == expected
+        return
+    if name in MONITORING:
+        assert response.status_code in MONITORING[name], f"{path} answered {response.status_code}"
+        assert "/logga-in/" not in response.get("Location", "")
         return
     assert response.status_code == 302, f"{path} ({name}) answered {response.status_code}"
     assert "/logga-in/" in response["Location"] or "/admin/login/" in response["Location"]
@@ -69,4 +87,4 @@ def test_an_anonymous_request_to_any_page_is_sent_to_login(client, route, name):
 def test_the_public_list_names_only_routes_that_exist():
     names = {name for _, name in ROUTES}
     assert names >= PUBLIC
-    assert names >= BEARER
+    assert names >= BEARER | FHIR_BEARER | set(MONITORING)
